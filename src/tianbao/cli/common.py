@@ -1,0 +1,58 @@
+"""What the commands share: options, the console, and turning exceptions into Chinese errors."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tianbao.errors import TianbaoError
+from tianbao.spec import DEFAULT_FORMAT, FORMATS
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help=f"报表格式：{' 或 '.join(FORMATS)}（2021 为国办公开办函〔2021〕30号格式，2019 为试行格式）。",
+    ),
+]
+YearOpt = Annotated[int, typer.Option("--year", help="报告年度，如 2025。", min=2000, max=2100)]
+RosterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--roster", help="单位名单（CSV 或 .xlsx，列：单位代码、单位名称、单位类型、上级单位代码）。"
+    ),
+]
+PasswordOpt = Annotated[
+    str | None, typer.Option("--password", help="工作表保护密码（可选；保护只防误改，不是安全措施）。")
+]
+DEFAULT = DEFAULT_FORMAT
+
+
+def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
+    err_console.print(f"[bold red]错误：[/]{message}")
+    if hint:
+        err_console.print(f"[yellow]提示：[/]{hint}")
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn tianbao's exceptions into a Chinese message and exit code 2, never a traceback."""
+    try:
+        yield
+    except TianbaoError as exc:
+        raise fail(exc.message, exc.hint) from None
+    except KeyboardInterrupt:
+        err_console.print("已中断。")
+        sys.exit(130)

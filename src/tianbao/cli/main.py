@@ -1,0 +1,37 @@
+"""The `tianbao` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from tianbao import __version__
+from tianbao.cli.fill_cmd import fill
+from tianbao.cli.template_cmd import template
+
+app = typer.Typer(
+    name="tianbao",
+    help="tianbao（填报）：政府信息公开工作年度报告统计表的模板生成、回收校验与汇总。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("template")(template)
+app.command("fill")(fill)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tianbao {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本。"),
+) -> None:
+    """tianbao（填报）：政府信息公开工作年度报告统计表的模板生成、回收校验与汇总。"""
+
+
+def main() -> None:
+    app()

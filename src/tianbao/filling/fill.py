@@ -1,0 +1,85 @@
+"""Write values into a template's input cells by cell id, as a person would type them.
+
+Numbers stay numbers, text stays text (“12件”, “—”), None leaves the cell blank. Computed (formula) cells
+are refused unless `overwrite_formulas=True`, which imitates a person typing over a total.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from tianbao.errors import FillError
+from tianbao.fileio import atomic_path
+from tianbao.spec import Spec, known_specs
+from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
+
+Value = int | float | str | None
+
+
+def load_values(path: str | os.PathLike[str]) -> dict[str, Value]:
+    """A values file: a JSON object of cell id → number, text or null."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FillError(f"数值文件 {path} 无法读取：{exc}", '应为 JSON 对象，如 {"t3.new.np": 3}') from None
+    if not isinstance(data, dict):
+        raise FillError(f"数值文件 {path} 应为 JSON 对象（单元格编号 → 数值）")
+    for key, value in data.items():
+        if (value is not None and not isinstance(value, int | float | str)) or isinstance(value, bool):
+            raise FillError(f"数值文件 {path} 中“{key}”的值应为数字、文字或 null")
+    return data
+
+
+def _stamped_spec(wb: Any, path: str | os.PathLike[str]) -> Spec:
+    def name(key: str) -> str:
+        dn = wb.defined_names.get(key)
+        return (dn.attr_text if dn is not None else "").strip('="')
+
+    spec = known_specs().get((name("tianbao_spec_id"), name("tianbao_spec_version")))
+    if spec is None:
+        raise FillError(
+            f"{path} 不是 tianbao 生成的模板（没有找到模板戳记）", "请用 tianbao template 生成模板"
+        )
+    return spec
+
+
+def fill_template(
+    template: str | os.PathLike[str],
+    values: Mapping[str, Value],
+    out: str | os.PathLike[str],
+    *,
+    overwrite_formulas: bool = False,
+) -> None:
+    """Copy `template` to `out` with `values` typed into its cells (cell ids such as t3.new.np, meta.phone)."""
+    try:
+        wb = openpyxl.load_workbook(template)
+    except Exception as exc:  # openpyxl raises many kinds on bad files
+        raise FillError(f"模板 {template} 无法打开：{exc}") from None
+    spec = _stamped_spec(wb, template)
+    boxes = cell_boxes(spec)
+    meta = cover_boxes(spec)
+    for key, value in values.items():
+        if key.startswith("meta."):
+            box = meta.get(key[5:])
+            if box is None:
+                raise FillError(f"未知的封面项“{key}”", "可用：" + "、".join(f"meta.{m}" for m in meta))
+            sheet = COVER_SHEET
+        else:
+            if key not in boxes:
+                raise FillError(f"未知的单元格编号“{key}”", "编号形如 t3.new.np，见 README 的单元格编号说明")
+            sheet, box = boxes[key]
+            if spec.cells[key].computed and not overwrite_formulas:
+                raise FillError(f"单元格“{key}”是公式（合计或总计），不能填写")
+        cell = wb[sheet].cell(row=box.row + 1, column=box.col + 1)
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "f"
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    wb.close()

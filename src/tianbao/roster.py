@@ -1,0 +1,227 @@
+"""The roster of reporting units (乡镇、街道、部门…): load it from CSV (UTF-8, UTF-8 with BOM, GBK/GB18030)
+or .xlsx, with Chinese messages that name the file and the row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.errors import RosterError
+
+UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
+CODE, NAME, TYPE, PARENT = "单位代码", "单位名称", "单位类型", "上级单位代码"
+COLUMNS = (CODE, NAME, TYPE, PARENT)
+HEADER_HINT = "第 1 行应为表头：" + "、".join(COLUMNS) + "（列顺序不限，可有其他列）"
+SAVE_HINT = "请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）(*.csv)”或“Excel 工作簿(*.xlsx)”"
+
+_SPACE = re.compile(r"\s+")  # includes the full-width space U+3000
+_FLOAT_CODE = re.compile(r"(\d+)\.0+")  # 150723100.0 → 150723100
+_SCI_CODE = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")  # 1.50723E+17: Excel already dropped digits
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    type: str
+    parent: str | None  # None when blank
+    row: int  # row number in the file as the user sees it (header = 1)
+
+
+@dataclass(frozen=True)
+class Roster:
+    units: tuple[Unit, ...]
+    source: str  # path as given
+    _index: dict[str, Unit] = field(init=False, repr=False, compare=False)
+    _children: dict[str, list[Unit]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "units", tuple(self.units))
+        children: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            if unit.parent is not None:
+                children.setdefault(unit.parent, []).append(unit)
+        object.__setattr__(self, "_index", {unit.code: unit for unit in self.units})
+        object.__setattr__(self, "_children", children)
+
+    def get(self, code: str) -> Unit | None:
+        return self._index.get(code)
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self._index
+
+    def children(self, parent_code: str) -> list[Unit]:
+        """Units whose parent is `parent_code`, in file order."""
+        return list(self._children.get(parent_code, ()))
+
+    def parents(self) -> list[str]:
+        """Distinct non-blank parent codes, in order of first appearance."""
+        return list(self._children)
+
+    def external_parents(self) -> list[str]:
+        """Parent codes that are not units of the roster (e.g. the county itself), in order of first use."""
+        return [code for code in self._children if code not in self._index]
+
+    def top_parent(self) -> str | None:
+        """The most common parent code among units whose parent is outside the roster; None if there is
+        no such unit or the most common code is tied."""
+        counts = Counter(u.parent for u in self.units if u.parent is not None and u.parent not in self._index)
+        top = counts.most_common(2)
+        if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+            return None
+        return top[0][0]
+
+
+def load_roster(path: str | os.PathLike[str]) -> Roster:
+    """Read a roster file (.csv or .xlsx); raise RosterError with a Chinese message on any problem."""
+    source = os.fspath(path)
+    ext = os.path.splitext(source)[1].lower()
+    if ext not in (".csv", ".xlsx"):
+        raise RosterError(f"名单文件 {source} 的格式“{ext or '无扩展名'}”不受支持", SAVE_HINT)
+    try:
+        rows = _read_csv(source) if ext == ".csv" else _read_xlsx(source)
+        return _parse(rows, source)
+    except OSError as exc:
+        reason = {
+            FileNotFoundError: "文件不存在",
+            IsADirectoryError: "这是一个文件夹",
+            PermissionError: "没有读取权限（文件是否正在 Excel 中打开？）",
+        }.get(type(exc), exc.strerror or str(exc))
+        raise RosterError(f"名单文件 {source} 无法读取：{reason}", "请检查文件路径") from None
+
+
+def _read_csv(source: str) -> list[list[Any]]:
+    with open(source, "rb") as fh:
+        data = fh.read()
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError(f"名单文件 {source} 的文字编码无法识别（应为 UTF-8 或 GBK）", SAVE_HINT)
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _read_xlsx(source: str) -> list[list[Any]]:
+    from openpyxl import load_workbook  # imported here: CSV rosters do not need it
+
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except OSError:
+        raise
+    except Exception:  # zipfile.BadZipFile, InvalidFileException, KeyError from a broken package…
+        raise RosterError(f"名单文件 {source} 无法读取：不是有效的 .xlsx 文件", SAVE_HINT) from None
+    try:
+        return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _text(value: Any) -> str:
+    """A cell as stripped text; integral floats (Excel numbers) lose their “.0”."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
+    header: dict[str, int] | None = None
+    units: dict[str, Unit] = {}
+    for rownum, row in enumerate(rows, start=1):
+        cells = [_text(v) for v in row]
+        if not any(cells):
+            continue
+        if header is None:
+            header = _header(cells, rownum, source)
+            continue
+        where = f"名单文件 {source} 第 {rownum} 行："
+        raw = {column: row[i] if i < len(row) else None for column, i in header.items()}
+        code = _code(raw[CODE], CODE, where)
+        name = _text(raw[NAME])
+        kind = _SPACE.sub("", _text(raw[TYPE]))
+        parent = _code(raw[PARENT], PARENT, where) or None
+        if not code:
+            raise RosterError(f"{where}单位代码为空", "每个单位都要填写单位代码")
+        if not name:
+            raise RosterError(f"{where}单位名称为空", "每个单位都要填写单位名称")
+        if kind not in UNIT_TYPES:
+            what = f"单位类型“{kind}”不在允许范围内" if kind else "单位类型为空"
+            raise RosterError(f"{where}{what}", "可填：" + "、".join(UNIT_TYPES))
+        if parent == code:
+            raise RosterError(
+                f"{where}上级单位代码与本单位代码“{code}”相同", "最上级单位的上级单位代码请留空"
+            )
+        if code in units:
+            raise RosterError(
+                f"{where}单位代码“{code}”与第 {units[code].row} 行重复", "每个单位的代码必须唯一"
+            )
+        units[code] = Unit(code, name, kind, parent, rownum)
+    if header is None:
+        raise RosterError(f"名单文件 {source} 是空的", HEADER_HINT)
+    if not units:
+        raise RosterError(f"名单文件 {source} 没有任何单位", "请在表头下方每行填写一个单位")
+    _check_cycles(units, source)
+    return Roster(tuple(units.values()), source)
+
+
+def _header(cells: list[str], rownum: int, source: str) -> dict[str, int]:
+    """Column name → index; names compare with all whitespace (also full-width) removed."""
+    header: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = _SPACE.sub("", cell)
+        if name in header:
+            raise RosterError(f"名单文件 {source} 第 {rownum} 行：列“{name}”出现了两次", "请删除多余的一列")
+        if name in COLUMNS:  # other columns are ignored
+            header[name] = i
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RosterError(f"名单文件 {source} 缺少列：{'、'.join(missing)}", HEADER_HINT)
+    return header
+
+
+def _code(value: Any, column: str, where: str) -> str:
+    """A code as text: whitespace removed, 150723100.0 → 150723100; codes Excel truncated are errors."""
+    lost = "被 Excel 当作数字保存，超过 15 位的数字已丢失"
+    hint = "请在 Excel 中把该列设为“文本”格式，重新输入代码后保存"
+    if isinstance(value, float) and abs(value) >= 1e15:
+        raise RosterError(f"{where}{column}{lost}", hint)
+    text = _SPACE.sub("", _text(value))
+    if _SCI_CODE.fullmatch(text):
+        raise RosterError(f"{where}{column}“{text}”{lost}", hint)
+    match = _FLOAT_CODE.fullmatch(text)
+    return match.group(1) if match else text
+
+
+def _check_cycles(index: dict[str, Unit], source: str) -> None:
+    """Parent links between units of the roster must not loop (A → B → A)."""
+    done: set[str] = set()
+    for unit in index.values():
+        chain: dict[str, None] = {}
+        code: str | None = unit.code
+        while code in index and code not in done:
+            if code in chain:
+                codes = list(chain)
+                loop = " → ".join([*codes[codes.index(code) :], code])
+                raise RosterError(
+                    f"名单文件 {source} 第 {index[code].row} 行：上级单位代码形成循环：{loop}",
+                    "请检查这些单位的上级单位代码",
+                )
+            chain[code] = None
+            code = index[code].parent
+        done.update(chain)

@@ -1,0 +1,96 @@
+"""The declared spec: what the YAML file says, validated on load (pydantic).
+
+This module knows nothing of spreadsheets or data frames; `tianbao.spec.compiled` turns a document into
+cells, computed cells and rule instances, and the backends (template, reading, validation) compile those.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ValueType = Literal["count", "int", "amount"]
+Severity = Literal["error", "warning"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_id(value: str | None) -> str | None:
+    if value is not None and not ID_RE.match(value):
+        raise ValueError(f"id “{value}” must be lower-case letters, digits and _ and start with a letter")
+    return value
+
+
+class Node(_Strict):
+    """A node of a row or column header tree. Leaves are rows / columns of data cells."""
+
+    id: str | None = None
+    label: str | None = None
+    type: ValueType | None = None
+    children: list[Node] = Field(default_factory=list)
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _leaf_or_group(self) -> Node:
+        if self.children and self.type is not None:
+            raise ValueError("type is only allowed on a leaf column")
+        return self
+
+
+class Section(_Strict):
+    title: str | None = None
+    corner: str | None = None
+    columns: list[Node] = Field(min_length=1)
+    rows: list[Node] = Field(min_length=1)
+
+
+class Table(_Strict):
+    id: str
+    sheet: str = Field(min_length=1, max_length=31)
+    title: str
+    sections: list[Section] = Field(min_length=1)
+
+    _id = field_validator("id")(_check_id)
+
+
+class MetaField(_Strict):
+    id: str
+    label: str
+    kind: Literal["text", "year", "date"] = "text"
+    identity: bool = False
+
+    _id = field_validator("id")(_check_id)
+
+
+class When(_Strict):
+    unit_types: list[str] = Field(min_length=1)
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    title: str
+    role: Literal["define", "check"]
+    severity: Severity
+    each: dict[str, str | list[str]] = Field(default_factory=dict)
+    relation: str
+    message: str
+    fix: str
+    when: When | None = None
+    check_row: str | None = None
+
+
+class SpecDocument(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    name: str
+    basis: str
+    meta: list[MetaField]
+    sets: dict[str, list[str]] = Field(default_factory=dict)
+    tables: list[Table] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)

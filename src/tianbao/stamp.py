@@ -1,0 +1,40 @@
+"""The stamp every tianbao workbook carries, in three places: custom document properties, workbook-level
+defined names and the very hidden `_meta` sheet. The reader compares the three."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+
+META_SHEET = "_meta"
+PREFIX = "tianbao_"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    spec_id: str
+    spec_version: str
+    spec_hash: str
+    year: str
+    unit_code: str = ""
+    unit_name: str = ""
+    unit_type: str = ""
+    kind: str = "template"  # template | consolidated
+    serial: str = ""
+    members: str = ""  # consolidated: the constituent unit codes, comma separated
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(PREFIX + k, v) for k, v in asdict(self).items()]
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        return [PREFIX + f.name for f in fields(cls)]
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, str]) -> Stamp:
+        return cls(**{f.name: str(data.get(PREFIX + f.name, "") or "") for f in fields(cls)})
+
+
+def make_serial(*parts: str) -> str:
+    """A short, deterministic serial of an issued template (same arguments, same serial)."""
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:12].upper()

@@ -1,0 +1,151 @@
+"""The table sheets (表二, 表三, 表四 …), drawn from the spec's layout."""
+
+from __future__ import annotations
+
+import math
+
+from tianbao.spec.layout import COVER_SHEET, SUBTITLE_ROW, SheetLayout, a1, cover_boxes
+from tianbao.spec.rules import Term
+from tianbao.template import formulas
+from tianbao.template.context import Context
+
+LABEL_KIND_STYLE = {
+    "title": "title",
+    "section_title": "section_title",
+    "corner": "corner",
+    "col_header": "header",
+    "row_header": "row_label",
+    "check_label": "check_label",
+    "prev_label": "prev_label",
+}
+
+VALIDATIONS = {
+    "count": {
+        "validate": "integer",
+        "criteria": ">=",
+        "value": 0,
+        "input_title": "填写整数（件）",
+        "input_message": "填写大于或等于 0 的整数。没有发生请填 0，不要留空。",
+        "error_title": "只能填写整数",
+        "error_message": "这里只能填写大于或等于 0 的整数（件数），不要填写文字、小数或负数。没有发生请填 0。",
+    },
+    "int": {
+        "validate": "integer",
+        "criteria": "between",
+        "minimum": -1_000_000_000,
+        "maximum": 1_000_000_000,
+        "input_title": "填写整数",
+        "input_message": "填写整数，减少时填负数。没有变化请填 0，不要留空。",
+        "error_title": "只能填写整数",
+        "error_message": "这里只能填写整数，不要填写文字或小数。",
+    },
+    "amount": {
+        "validate": "custom",
+        "input_title": "填写金额（万元）",
+        "input_message": "以万元为单位，大于或等于 0，最多 4 位小数（380 元填 0.038）。没有请填 0，不要留空。",
+        "error_title": "金额有误",
+        "error_message": "这里只能填写大于或等于 0 的数字，单位万元，最多 4 位小数。不要填写“元”“万元”等文字。",
+    },
+}
+
+
+def write_table(ctx: Context, lay: SheetLayout) -> None:
+    ws = ctx.workbook.add_worksheet(lay.sheet)
+    st, spec = ctx.styles, ctx.spec
+    _columns(ws, lay)
+    for lab in lay.labels:
+        b = lab.box
+        fmt = st[LABEL_KIND_STYLE[lab.kind]]
+        if lab.kind == "row_header" and b.last_row > b.row:
+            fmt = st["row_group"]
+        if b.merged:
+            ws.merge_range(b.row, b.col, b.last_row, b.last_col, lab.text, fmt)
+        else:
+            ws.write_string(b.row, b.col, lab.text, fmt)
+    _subtitle(ctx, ws, lay)
+
+    def here(t: Term) -> object:
+        return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]  # type: ignore[index]
+
+    for cell_id, b in lay.cells.items():
+        cell = spec.cells[cell_id]
+        if cell.computed:
+            fmt = st["computed_amount"] if cell.type == "amount" else st["computed"]
+            if b.merged:
+                ws.merge_range(b.row, b.col, b.last_row, b.last_col, "", fmt)
+            ws.write_formula(
+                b.row, b.col, formulas.definition_formula(spec.definitions[cell_id], here), fmt, ""
+            )
+        else:
+            fmt = st.input_for(cell.type)
+            if b.merged:
+                ws.merge_range(b.row, b.col, b.last_row, b.last_col, "", fmt)
+            else:
+                ws.write_blank(b.row, b.col, None, fmt)
+            rule = dict(VALIDATIONS[cell.type])
+            if cell.type == "amount":
+                ref = a1(b.row, b.col)
+                rule["value"] = f"=AND(ISNUMBER({ref}),{ref}>=0,ROUND({ref},4)={ref})"
+            ws.data_validation(b.row, b.col, b.row, b.col, rule)
+    prev = ctx.options.previous or {}
+    for cell_id, b in lay.prev_cells.items():
+        ws.write_number(b.row, b.col, prev[cell_id], st["prev"])
+    active = {inst.key for inst in ctx.active_checks()}
+    for cc in lay.check_cells:
+        b = cc.box
+        if cc.instance.key not in active:
+            continue
+        ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here), st["check"], "")
+        ws.conditional_format(
+            b.row,
+            b.col,
+            b.row,
+            b.col,
+            {"type": "cell", "criteria": "==", "value": f'"{formulas.FAIL_MARK}"', "format": st["fail"]},
+        )
+    _page(ws, lay)
+    ctx.protect(ws)
+
+
+def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
+    boxes = cover_boxes(ctx.spec)
+    name, year = boxes["unit_name"], boxes["year"]
+    text = (
+        f"=\"填报单位：\"&'{COVER_SHEET}'!{a1(name.row, name.col)}"
+        f"&\"        报告年度：\"&'{COVER_SHEET}'!{a1(year.row, year.col)}"
+    )
+    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, lay.width - 1, "", ctx.styles["subtitle"])
+    ws.write_formula(SUBTITLE_ROW, 0, text, ctx.styles["subtitle"], "")
+
+
+def _columns(ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
+    if lay.label_cols == 1:
+        ws.set_column(0, 0, 24)
+    elif lay.label_cols > 1:
+        ws.set_column(0, lay.label_cols - 2, 11)
+        ws.set_column(lay.label_cols - 1, lay.label_cols - 1, 44)
+    data_width = 14 if lay.width - lay.label_cols <= 3 else 9
+    ws.set_column(lay.label_cols, lay.width - 1, data_width)
+    ws.set_row(0, 26)
+    for r in lay.header_rows:
+        ws.set_row(r, 30)
+    for lab in lay.labels:
+        if lab.kind == "row_header" and lab.box.row == lab.box.last_row:
+            width = 44 if lay.label_cols > 1 and lab.box.col == lay.label_cols - 1 else 24
+            lines = math.ceil(len(lab.text) * 2 / width)
+            if lines > 1:
+                ws.set_row(lab.box.row, 14 * lines)
+
+
+def _page(ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.fit_to_pages(1, 0)
+    if len(lay.table.sections) == 1 and lay.data_rows:
+        first_data = lay.data_rows[0][0]
+        ws.freeze_panes(first_data, lay.label_cols)
+        ws.repeat_rows(0, first_data - 1)
+    else:
+        ws.freeze_panes(SUBTITLE_ROW + 1, 0)

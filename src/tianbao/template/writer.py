@@ -1,0 +1,110 @@
+"""Write a locked, stamped template (xlsxwriter): 封面, the table sheets, 校验 and the very hidden _meta."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+
+from tianbao.fileio import atomic_path
+from tianbao.spec.compiled import Spec, cell_name
+from tianbao.spec.layout import COVER_SHEET, a1, cover_boxes
+from tianbao.stamp import META_SHEET, Stamp, make_serial
+from tianbao.template.checks import write_checks
+from tianbao.template.context import Context, TemplateOptions
+from tianbao.template.cover import write_cover
+from tianbao.template.styles import Styles
+from tianbao.template.tables import write_table
+
+# A fixed creation date keeps the output byte-identical from run to run.
+CREATED = dt.datetime(2000, 1, 1)
+WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+
+
+def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
+    unit = options.unit
+    prev = json.dumps(dict(sorted((options.previous or {}).items())), sort_keys=True)
+    prev_digest = hashlib.sha256(prev.encode()).hexdigest()[:8] if options.previous else ""
+    code = unit.code if unit else ""
+    return Stamp(
+        spec_id=spec.id,
+        spec_version=spec.version,
+        spec_hash=spec.hash,
+        year=str(options.year),
+        unit_code=code,
+        unit_name=unit.name if unit else "",
+        unit_type=unit.type if unit else "",
+        kind="template",
+        serial=make_serial(spec.id, spec.version, spec.hash, str(options.year), code, prev_digest),
+    )
+
+
+def new_workbook(path: str | os.PathLike[str], title: str, stamp: Stamp) -> Workbook:
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb.set_properties(
+        {
+            "title": title,
+            "subject": "政府信息公开工作年度报告统计表",
+            "author": "tianbao",
+            "company": stamp.unit_name,
+            "comments": f"tianbao {stamp.kind} {stamp.spec_id} {stamp.spec_version} {stamp.serial}",
+            "created": CREATED,
+        }
+    )
+    for key, value in stamp.items():
+        wb.set_custom_property(key, value or "-", "text")
+        wb.define_name(key, '="' + value.replace('"', '""') + '"')
+    return wb
+
+
+def write_meta_sheet(ctx: Context, stamp: Stamp) -> None:
+    ws = ctx.workbook.add_worksheet(META_SHEET)
+    ws.write_string(0, 0, "key")
+    ws.write_string(0, 1, "value")
+    for i, (key, value) in enumerate(stamp.items(), start=1):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    ws.set_column(0, 1, 28)
+    ws.very_hidden()
+    ctx.protect(ws)
+
+
+def define_cell_names(ctx: Context) -> None:
+    wb, spec = ctx.workbook, ctx.spec
+    for f_id, box in cover_boxes(spec).items():
+        wb.define_name(f"meta_{f_id}", f"='{COVER_SHEET}'!{a1(box.row, box.col, absolute=True)}")
+    for lay in ctx.layouts:
+        for cell_id, box in lay.cells.items():
+            wb.define_name(cell_name(cell_id), f"='{lay.sheet}'!{a1(box.row, box.col, absolute=True)}")
+
+
+def write_template(spec: Spec, target: str | os.PathLike[str], options: TemplateOptions) -> Stamp:
+    """Write one template to `target` (atomically) and return its stamp."""
+    stamp = make_stamp(spec, options)
+    with atomic_path(target) as tmp:
+        wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp)
+        ctx = Context(spec, options, wb, Styles(wb))
+        write_cover(ctx)
+        for lay in ctx.layouts:
+            write_table(ctx, lay)
+        write_checks(ctx)
+        write_meta_sheet(ctx, stamp)
+        define_cell_names(ctx)
+        wb.worksheets()[0].activate()
+        wb.close()
+    return stamp
+
+
+def template_filename(year: int, unit_code: str | None = None, unit_name: str | None = None) -> str:
+    from tianbao.fileio import safe_filename
+
+    if unit_code is None:
+        return f"{year}年度政府信息公开工作年度报告统计表_空白模板.xlsx"
+    return safe_filename(f"{unit_code}_{unit_name}_{year}年度政府信息公开报表.xlsx")
+
+
+__all__ = ["Path", "TemplateOptions", "make_stamp", "template_filename", "write_template"]
