@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tianbao.errors import TianbaoError
 from tianbao.spec import DEFAULT_FORMAT, FORMATS
@@ -36,7 +37,36 @@ RosterOpt = Annotated[
 PasswordOpt = Annotated[
     str | None, typer.Option("--password", help="工作表保护密码（可选；保护只防误改，不是安全措施）。")
 ]
+PreviousOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--previous", help="上年的报表（可给多个），用于核对上年结转（S1）和现行有效件数（S2）。"),
+]
+JobsOpt = Annotated[
+    int | None, typer.Option("--jobs", "-j", help="并行读取的进程数（默认：全部 CPU 核）。", min=1)
+]
 DEFAULT = DEFAULT_FORMAT
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long runs (only on a terminal)."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("读取"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("read", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from tianbao import __version__
+from tianbao.cli.check_cmd import check
+from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
 from tianbao.cli.template_cmd import template
 
@@ -18,6 +20,8 @@ app = typer.Typer(
 )
 app.command("template")(template)
 app.command("fill")(fill)
+app.command("check")(check)
+app.command("codes")(codes)
 
 
 def _version(value: bool) -> None:

@@ -60,7 +60,11 @@ def write_cover(ctx: Context) -> None:
             else:
                 ws.write_string(box.row, box.col, value, st["fixed_text"])
         else:
-            ws.merge_range(box.row, box.col, box.row, box.last_col, "", st["input_text"])
+            fmt = ctx.mark(ws, box.row, box.col, f"meta.{f.id}") or st["input_text"]
+            ws.merge_range(box.row, box.col, box.row, box.last_col, "", fmt)
+            value = (opts.prefill or {}).get(f"meta.{f.id}")
+            if value not in (None, ""):
+                ws.write_string(box.row, box.col, str(value), fmt)
             ws.data_validation(
                 box.row,
                 box.col,

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
@@ -82,8 +83,14 @@ def define_cell_names(ctx: Context) -> None:
             wb.define_name(cell_name(cell_id), f"='{lay.sheet}'!{a1(box.row, box.col, absolute=True)}")
 
 
-def write_template(spec: Spec, target: str | os.PathLike[str], options: TemplateOptions) -> Stamp:
-    """Write one template to `target` (atomically) and return its stamp."""
+def write_template(
+    spec: Spec,
+    target: str | os.PathLike[str],
+    options: TemplateOptions,
+    extra_sheets: Callable[[Context], None] | None = None,
+) -> Stamp:
+    """Write one template to `target` (atomically) and return its stamp. `extra_sheets` may add sheets
+    after 校验 (the 退回修改 copy adds 问题清单)."""
     stamp = make_stamp(spec, options)
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp)
@@ -92,6 +99,8 @@ def write_template(spec: Spec, target: str | os.PathLike[str], options: Template
         for lay in ctx.layouts:
             write_table(ctx, lay)
         write_checks(ctx)
+        if extra_sheets is not None:
+            extra_sheets(ctx)
         write_meta_sheet(ctx, stamp)
         define_cell_names(ctx)
         wb.worksheets()[0].activate()

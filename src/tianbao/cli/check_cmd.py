@@ -1,0 +1,75 @@
+"""tianbao check: a verdict for every returned workbook, with every problem in Chinese and its cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tianbao.cli.common import (
+    DEFAULT,
+    FormatOpt,
+    JobsOpt,
+    PasswordOpt,
+    PreviousOpt,
+    RosterOpt,
+    console,
+    err_console,
+    progress_bar,
+    user_errors,
+)
+from tianbao.roster import load_roster
+
+
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（可给多个）。", show_default=False)],
+    year: Annotated[int | None, typer.Option("--year", help="本次收集的报告年度；与文件不符时报错。")] = None,
+    roster: RosterOpt = None,
+    previous: PreviousOpt = None,
+    fmt: FormatOpt = DEFAULT,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出检查报告（与程序库的报告对象相同）。")
+    ] = False,
+    feedback: Annotated[
+        Path | None, typer.Option("--feedback", help="为有问题的文件生成“退回修改”工作簿，保存到此文件夹。")
+    ] = None,
+    password: PasswordOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """检查回收的报表：每个文件给出“通过”“通过（有警告）”或“退回”，并列出每个问题所在的单元格和修改方法。
+
+    退出码：0 没有错误；1 有文件被退回；2 用法错误。
+
+    例：tianbao check 回收/ --year 2025 --roster 名单.csv --feedback 退回修改/
+    """
+    # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
+    from tianbao.cli.render import print_report
+    from tianbao.validation import check_files, previous_by_unit
+    from tianbao.validation.feedback import write_feedback
+
+    with user_errors():
+        units = load_roster(roster) if roster else None
+        prev = previous_by_unit(previous) if previous else None
+        with progress_bar(enabled=not as_json) as progress:
+            run = check_files(
+                paths, year=year, roster=units, previous=prev, fmt=fmt, jobs=jobs, progress=progress
+            )
+        report = run.report
+        if as_json:
+            print(report.to_json())
+        else:
+            print_report(console, report)
+        if feedback is not None:
+            written = [
+                p
+                for f in report.files
+                if f.submission.spec is run.spec
+                and (
+                    p := write_feedback(
+                        run.spec, f.submission, feedback, year=year, roster=units, password=password
+                    )
+                )
+            ]
+            (err_console if as_json else console).print(f"已生成 {len(written)} 份退回修改工作簿：{feedback}")
+    raise typer.Exit(report.exit_code)

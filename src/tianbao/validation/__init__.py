@@ -1,0 +1,18 @@
+"""Stage 2b: validation with pandera schemas generated from the spec, and the report of a run."""
+
+from tianbao.validation.report import STATUS_ZH, FileReport, Report, status_of
+from tianbao.validation.run import CheckRun, check_files, expand_paths, previous_by_unit
+from tianbao.validation.validate import Validated, validate
+
+__all__ = [
+    "STATUS_ZH",
+    "CheckRun",
+    "FileReport",
+    "Report",
+    "Validated",
+    "check_files",
+    "expand_paths",
+    "previous_by_unit",
+    "status_of",
+    "validate",
+]

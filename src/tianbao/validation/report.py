@@ -1,0 +1,85 @@
+"""The report of a run: one FileReport per input file, and a summary. `--json` prints `Report.to_dict()`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tianbao.issues import Issue
+from tianbao.reading.model import Submission
+
+Status = Literal["accepted", "accepted_with_warnings", "rejected"]
+STATUS_ZH: dict[str, str] = {
+    "accepted": "通过",
+    "accepted_with_warnings": "通过（有警告）",
+    "rejected": "退回",
+}
+
+
+def status_of(issues: list[Issue]) -> Status:
+    if any(i.is_error for i in issues):
+        return "rejected"
+    return "accepted_with_warnings" if issues else "accepted"
+
+
+@dataclass
+class FileReport:
+    submission: Submission
+
+    @property
+    def path(self) -> str:
+        return self.submission.path
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.submission.issues
+
+    @property
+    def status(self) -> Status:
+        return status_of(self.issues)
+
+    @property
+    def unit(self) -> dict[str, str] | None:
+        s = self.submission
+        if not s.unit_code and not s.unit_name:
+            return None
+        return {"code": s.unit_code or "", "name": s.unit_name or ""}
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.submission
+        return {
+            "path": s.path,
+            "sha256": s.sha256,
+            "status": self.status,
+            "unit": self.unit,
+            "year": s.year,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+@dataclass
+class Report:
+    files: list[FileReport] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        statuses = [f.status for f in self.files]
+        all_issues = [i for f in self.files for i in f.issues]
+        return {
+            "files": len(self.files),
+            "accepted": statuses.count("accepted"),
+            "accepted_with_warnings": statuses.count("accepted_with_warnings"),
+            "rejected": statuses.count("rejected"),
+            "errors": sum(1 for i in all_issues if i.is_error),
+            "warnings": sum(1 for i in all_issues if not i.is_error),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.to_dict() for f in self.files], "summary": self.summary()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.status == "rejected" for f in self.files) else 0

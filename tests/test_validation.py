@@ -1,0 +1,122 @@
+"""Validation of many submissions in one frame: rule issues, domain checks, recomputed totals."""
+
+from __future__ import annotations
+
+import pytest
+
+from tianbao.reading.model import Submission
+from tianbao.spec import load_spec
+from tianbao.validation.validate import validate
+
+SPEC = load_spec("2021")
+C6 = ["np", "ce", "ri", "spo", "lso", "oth"]
+
+
+def balanced(new: dict[str, int] | None = None) -> dict[str, float | None]:
+    """All inputs 0, with `new` applications per column all granted (r1) so that H3 holds."""
+    values: dict[str, float | None] = dict.fromkeys(SPEC.input_ids, 0.0)
+    for col, n in (new or {}).items():
+        values[f"t3.new.{col}"] = n
+        values[f"t3.r1.{col}"] = n
+    return values
+
+
+def sub(values: dict[str, float | None], unit_type: str | None = None, code: str = "1") -> Submission:
+    return Submission(path=f"{code}.xlsx", unit_code=code, unit_type=unit_type, values=values, readable=True)
+
+
+def codes(s: Submission) -> list[str]:
+    return [i.code for i in s.issues]
+
+
+def test_balanced_submissions_have_no_issues_and_totals_are_recomputed() -> None:
+    subs = [sub(balanced({"np": 3, "ce": 2})), sub(balanced({"oth": 7}), code="2")]
+    v = validate(SPEC, subs)
+    assert [codes(s) for s in subs] == [[], []]
+    first = v.values(0)
+    assert first["t3.new.tot"] == 5
+    assert first["t3.r7.np"] == 3
+    assert first["t3.r7.tot"] == 5
+    assert v.values(1)["t3.r1.tot"] == 7
+
+
+def test_h3_violation_is_an_error_at_the_first_cell_of_the_relation() -> None:
+    values = balanced({"np": 3})
+    values["t3.fwd.np"] = 2  # 3 + 0 ≠ 3 + 2
+    s = sub(values)
+    validate(SPEC, [sub(balanced()), s, sub(balanced(), code="3")])
+    assert codes(s) == ["rule-H3", "rule-H3"]  # the 自然人 column and the 总计 column
+    issue = s.issues[0]
+    assert issue.severity == "error"
+    assert (issue.sheet, issue.cell, issue.cell_id) == ("表三", "D6", "t3.new.np")
+    assert issue.message == (
+        "表三“自然人”列勾稽关系不成立：第一项加第二项之和为 3，第三项（七）总计加第四项之和为 5，相差 -2。"
+    )
+    assert issue.hint and "结转下年度继续办理" in issue.hint
+
+
+def test_blank_inputs_count_as_zero_in_the_rules() -> None:
+    values = balanced({"np": 1})
+    values["t3.carry.np"] = None
+    s = sub(values)
+    v = validate(SPEC, [s])
+    assert codes(s) == []
+    assert v.values(0)["t3.carry.tot"] == 0
+
+
+def test_unusable_cells_do_not_raise_rule_errors_twice() -> None:
+    values = balanced({"np": 4})
+    values["t3.r1.np"] = None
+    s = sub(values)
+    s.invalid.append("t3.r1.np")
+    validate(SPEC, [s])
+    assert "rule-H3" not in [i.code for i in s.issues if i.cell_id == "t3.new.np"]
+
+
+def test_s5_rules_row_applies_to_townships_only() -> None:
+    values = balanced()
+    values["t2.rules.valid"] = 6
+    town, city, unknown = (
+        sub(dict(values), "乡镇"),
+        sub(dict(values), "市级政府", "2"),
+        sub(dict(values), None, "3"),
+    )
+    validate(SPEC, [town, city, unknown])
+    assert codes(town) == ["rule-S5"]
+    assert town.issues[0].severity == "warning"
+    assert town.issues[0].cell == "D5"
+    assert codes(city) == [] and codes(unknown) == []
+
+
+def test_s1_compares_with_last_year_only_when_known() -> None:
+    values = balanced()
+    values["t3.carry.np"] = 2
+    values["t3.r1.np"] = 2
+    with_prev, without = sub(dict(values)), sub(dict(values), code="2")
+    prev = {f"t3.fwd.{c}": 0.0 for c in [*C6, "tot"]}
+    prev["t3.fwd.np"] = 1.0
+    validate(SPEC, [with_prev, without], [prev, None])
+    assert codes(with_prev) == ["rule-S1", "rule-S1"]
+    assert (
+        with_prev.issues[0].message
+        == "表三“自然人”列：上年结转为 2，上年报告的结转下年度继续办理为 1，相差 1。"
+    )
+    assert codes(without) == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "code"),
+    [
+        ("t3.new.ce", -1.0, "value-negative"),
+        ("t3.new.ce", 1.5, "value-not-integer"),
+        ("t2.fees.amount_wan", 0.123456, "value-precision"),
+    ],
+)
+def test_domain_checks_of_the_schema(cell: str, value: float, code: str) -> None:
+    values = balanced()
+    values[cell] = value
+    s = sub(values)
+    validate(SPEC, [s])
+    assert code in codes(s)
+    issue = next(i for i in s.issues if i.code == code)
+    assert issue.cell_id == cell
