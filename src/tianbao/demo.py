@@ -53,8 +53,9 @@ def find_root() -> Path:
 
 def shown(path: Path) -> str:
     """A path as the user can type it: relative to the working directory when it is inside it."""
+    cwd = Path.cwd().resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd)) if cwd != Path(cwd.anchor) else str(path)
     except ValueError:
         return str(path)
 
