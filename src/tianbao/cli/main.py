@@ -8,6 +8,7 @@ from tianbao import __version__
 from tianbao.cli.check_cmd import check
 from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
+from tianbao.cli.merge_cmd import merge
 from tianbao.cli.template_cmd import template
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.command("template")(template)
 app.command("fill")(fill)
 app.command("check")(check)
+app.command("merge")(merge)
 app.command("codes")(codes)
 
 

@@ -253,3 +253,27 @@ def cover_boxes(spec: Spec) -> dict[str, Box]:
         f.id: Box(COVER_FIRST_META_ROW + i, COVER_VALUE_COL, COVER_FIRST_META_ROW + i, COVER_LAST_COL)
         for i, f in enumerate(spec.meta)
     }
+
+
+# --- The 明细 sheet of a consolidated workbook: a row per unit, a column per cell id. ------------------------
+DETAIL_SHEET = "明细"
+DETAIL_HEADER_ROW = 0
+DETAIL_FIXED = ("单位代码", "单位名称", "单位类型", "文件")
+
+
+def detail_header(spec: Spec, cell_id: str) -> str:
+    """The 明细 column header of a cell: its sheet, label and id, e.g. “表三 （一）予以公开 / 自然人〔t3.r1.np〕”."""
+    cell = spec.cells[cell_id]
+    return f"{cell.sheet} {cell.label}〔{cell.id}〕"
+
+
+def detail_columns(spec: Spec) -> dict[str, int]:
+    """cell id → its 0-based column on the 明细 sheet (every cell, input and computed, in spec order)."""
+    return {cell_id: len(DETAIL_FIXED) + i for i, cell_id in enumerate(spec.cells)}
+
+
+def detail_sum_formula(col: int, n_rows: int) -> str:
+    """The formula of a consolidated input cell: the sum of its 明细 column over the unit rows."""
+    first = DETAIL_HEADER_ROW + 1
+    last = first + max(n_rows, 1) - 1
+    return f"=SUM('{DETAIL_SHEET}'!{a1(first, col)}:{a1(last, col)})"

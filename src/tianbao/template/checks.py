@@ -87,11 +87,12 @@ def write_checks(ctx: Context) -> None:
             'IF(D5>0,"✓ 无错误，有警告请核实","✓ 全部通过")))',
         ),
     ]
+    stored = _summary_results(ctx, checks)
     for i, (label, formula) in enumerate(summary):
         r = 3 + i
         ws.merge_range(r, 0, r, 2, label, st["check_label"])
         ws.merge_range(r, 3, r, 4, "", st["check"])
-        ws.write_formula(r, 3, formula, st["check"], "")
+        ws.write_formula(r, 3, formula, st["check"], stored[i])
     ws.conditional_format(
         3, 3, 6, 3, {"type": "text", "criteria": "begins with", "value": "✗", "format": st["fail"]}
     )
@@ -109,11 +110,21 @@ def write_checks(ctx: Context) -> None:
         ws.write_string(r, 2, SEVERITY[inst.rule.severity], st["check"])
         ws.write_string(r, 3, describe(inst), st["row_label"])
         ws.write_string(r, 4, f"{sheet}!{a1(box.row, box.col)}", st["check"])
-        ws.write_formula(r, 5, f"={lhs}", st["computed"], "")
-        ws.write_formula(r, 6, f"={rhs}", st["computed"], "")
-        ws.write_formula(r, 7, f"=F{n}-G{n}", st["computed"], "")
+        sides = ctx.check_result(inst)
+        left: float | str = ""
+        right: float | str = ""
+        diff: float | str = ""
+        mark = ""
+        if sides is not None:
+            left, right = sides
+            diff, mark = round(sides[0] - sides[1], 6), formulas.mark_of(inst, *sides)
+        ws.write_formula(r, 5, f"={lhs}", st["computed"], left)
+        ws.write_formula(r, 6, f"={rhs}", st["computed"], right)
+        ws.write_formula(r, 7, f"=F{n}-G{n}", st["computed"], diff)
         cond = formulas.condition(inst, f"F{n}", f"G{n}")
-        ws.write_formula(r, 8, f'=IF({cond},"{formulas.PASS_MARK}","{formulas.FAIL_MARK}")', st["check"], "")
+        ws.write_formula(
+            r, 8, f'=IF({cond},"{formulas.PASS_MARK}","{formulas.FAIL_MARK}")', st["check"], mark
+        )
     if checks:
         rng = (FIRST_ROW, 8, last - 1, 8)
         first = FIRST_ROW + 1
@@ -130,6 +141,26 @@ def write_checks(ctx: Context) -> None:
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ctx.protect(ws)
+
+
+def _summary_results(ctx: Context, checks: list[RuleInstance]) -> list[int | str]:
+    """The stored results of the four summary formulas (all "" when the workbook has no results)."""
+    if ctx.options.results is None:
+        return ["", "", "", ""]
+    failed = {"error": 0, "warning": 0}
+    for inst in checks:
+        sides = ctx.check_result(inst)
+        if sides is not None and formulas.mark_of(inst, *sides) == formulas.FAIL_MARK:
+            failed[inst.rule.severity] += 1
+    formula_cells = ctx.options.input_formulas or {}
+    blanks = sum(1 for c in ctx.spec.input_ids if c not in formula_cells)
+    if failed["error"]:
+        verdict = "✗ 有错误，请改正后报送"
+    elif blanks:
+        verdict = "✗ 有空白单元格，没有发生的事项请填 0"
+    else:
+        verdict = "✓ 无错误，有警告请核实" if failed["warning"] else "✓ 全部通过"
+    return [failed["error"], failed["warning"], blanks, verdict]
 
 
 __all__ = ["Box", "input_rectangles", "write_checks"]

@@ -38,6 +38,14 @@ class TemplateOptions:
     # A 退回修改 copy: values to prefill (cell id or meta.<id> → value) and cells to mark with a comment.
     prefill: Mapping[str, Any] | None = None
     marks: Mapping[str, Mark] | None = None
+    # A consolidated workbook: the value of every cell (input and computed), stored as the result of each
+    # formula so that readers without a calculation engine see the numbers; the formulas of the input cells
+    # (sums over 明细); the stamp's kind and constituent units; the cover's notes instead of the instructions.
+    results: Mapping[str, float] | None = None
+    input_formulas: Mapping[str, str] | None = None
+    kind: str = "template"
+    members: tuple[str, ...] = ()
+    notes: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -64,6 +72,25 @@ class Context:
             if all(c in prev for c in inst.relation.cells(prev=True)):
                 out.append(inst)
         return out
+
+    def result(self, cell_id: str) -> float | str:
+        """The stored result of a cell's formula: its value in a consolidated workbook, else none ("")."""
+        if self.options.results is None:
+            return ""
+        return self.options.results.get(cell_id, 0.0)
+
+    def check_result(self, inst: RuleInstance) -> tuple[float, float] | None:
+        """Both sides of a check evaluated on the stored results; None when there are no results."""
+        results = self.options.results
+        if results is None:
+            return None
+        prev = self.options.previous or {}
+
+        def get(cell_id: str, is_prev: bool) -> float:
+            return float(prev[cell_id]) if is_prev else float(results.get(cell_id, 0.0))
+
+        lhs, rhs = inst.values(get)
+        return round(float(lhs), 6), round(float(rhs), 6)
 
     def mark(self, worksheet, row: int, col: int, cell_id: str) -> Any:  # type: ignore[no-untyped-def]
         """Comment a marked cell; return the highlight format for it (None when not marked)."""

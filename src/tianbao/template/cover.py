@@ -81,8 +81,8 @@ def write_cover(ctx: Context) -> None:
                 },
             )
     row = max(b.row for b in boxes.values()) + 2
-    ws.write_string(row, 0, "填报说明", st["note_bold"])
-    for line in instructions(ctx):
+    ws.write_string(row, 0, "填报说明" if opts.notes is None else "说明", st["note_bold"])
+    for line in opts.notes if opts.notes is not None else instructions(ctx):
         row += 1
         ws.set_row(row, 15 * (1 + len(line) // 48))
         ws.merge_range(row, 0, row, COVER_LAST_COL, line, st["note"])

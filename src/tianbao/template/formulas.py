@@ -79,6 +79,18 @@ PASS_MARK = "✓"
 FAIL_MARK = "✗"
 
 
+def mark_of(inst: RuleInstance, lhs: float, rhs: float) -> str:
+    """The mark the check formula shows for these two side values (the same test as `condition`)."""
+    diff, tol, op = lhs - rhs, float(TOLERANCE), inst.relation.op
+    if op == "=":
+        ok = abs(diff) < tol
+    elif op == ">=":
+        ok = diff > -tol
+    else:
+        ok = diff < tol
+    return PASS_MARK if ok else FAIL_MARK
+
+
 def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box]) -> str:
     lhs = side_formula(inst.relation.lhs, locate)
     rhs = side_formula(inst.relation.rhs, locate)

@@ -67,15 +67,19 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
     def here(t: Term) -> object:
         return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]  # type: ignore[index]
 
+    input_formulas = ctx.options.input_formulas or {}
     for cell_id, b in lay.cells.items():
         cell = spec.cells[cell_id]
-        if cell.computed:
+        if cell.computed or cell_id in input_formulas:
             fmt = st["computed_amount"] if cell.type == "amount" else st["computed"]
             if b.merged:
                 ws.merge_range(b.row, b.col, b.last_row, b.last_col, "", fmt)
-            ws.write_formula(
-                b.row, b.col, formulas.definition_formula(spec.definitions[cell_id], here), fmt, ""
+            formula = (
+                formulas.definition_formula(spec.definitions[cell_id], here)
+                if cell.computed
+                else input_formulas[cell_id]
             )
+            ws.write_formula(b.row, b.col, formula, fmt, ctx.result(cell_id))
         else:
             fmt = st.input_for(cell.type)
             if b.merged:
@@ -95,7 +99,9 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
         b = cc.box
         if cc.instance.key not in active:
             continue
-        ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here), st["check"], "")
+        sides = ctx.check_result(cc.instance)
+        mark = formulas.mark_of(cc.instance, *sides) if sides else ""
+        ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here), st["check"], mark)
         ws.conditional_format(
             b.row,
             b.col,
@@ -114,8 +120,12 @@ def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-un
         f"=\"填报单位：\"&'{COVER_SHEET}'!{a1(name.row, name.col)}"
         f"&\"        报告年度：\"&'{COVER_SHEET}'!{a1(year.row, year.col)}"
     )
+    value = ""
+    if ctx.options.results is not None:  # the formula's result, for readers that do not calculate
+        unit = ctx.options.unit.name if ctx.options.unit else ""
+        value = f"填报单位：{unit}        报告年度：{ctx.options.year}"
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, lay.width - 1, "", ctx.styles["subtitle"])
-    ws.write_formula(SUBTITLE_ROW, 0, text, ctx.styles["subtitle"], "")
+    ws.write_formula(SUBTITLE_ROW, 0, text, ctx.styles["subtitle"], value)
 
 
 def _columns(ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,10 @@ def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
     prev = json.dumps(dict(sorted((options.previous or {}).items())), sort_keys=True)
     prev_digest = hashlib.sha256(prev.encode()).hexdigest()[:8] if options.previous else ""
     code = unit.code if unit else ""
+    parts = [spec.id, spec.version, spec.hash, str(options.year), code, prev_digest]
+    if options.kind != "template":  # a consolidated workbook: its serial also depends on what it holds
+        content = json.dumps(dict(sorted((options.results or {}).items())), sort_keys=True)
+        parts += [options.kind, ",".join(options.members), hashlib.sha256(content.encode()).hexdigest()[:8]]
     return Stamp(
         spec_id=spec.id,
         spec_version=spec.version,
@@ -39,8 +43,9 @@ def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
         unit_code=code,
         unit_name=unit.name if unit else "",
         unit_type=unit.type if unit else "",
-        kind="template",
-        serial=make_serial(spec.id, spec.version, spec.hash, str(options.year), code, prev_digest),
+        kind=options.kind,
+        serial=make_serial(*parts),
+        members=",".join(options.members),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tianbao.errors import UsageError
 from tianbao.reading import Limits, Submission, read_submission
+from tianbao.reading.consolidated import read_detail
 from tianbao.roster import Roster
 from tianbao.spec import Spec, known_specs, load_spec
 from tianbao.validation.report import FileReport, Report
@@ -91,6 +92,9 @@ def previous_by_unit(paths: Sequence[str | os.PathLike[str]]) -> dict[str, dict[
         if not sub.readable or sub.spec is None or not sub.unit_code:
             raise UsageError(f"上年报表 {p} 无法使用", "请给出上年通过校验的报表或汇总表")
         v = validate(sub.spec, [sub])
+        # Last year's consolidated workbook: each unit of its 明细, then the consolidated unit itself.
+        if sub.kind == "consolidated":
+            out.update(read_detail(sub.spec, p).by_unit())
         out[sub.unit_code] = v.values(0)
     return out
 

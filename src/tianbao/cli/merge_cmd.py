@@ -1,0 +1,120 @@
+"""tianbao merge: check every returned workbook and consolidate the accepted ones into one workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tianbao.cli.common import (
+    DEFAULT,
+    FormatOpt,
+    JobsOpt,
+    PasswordOpt,
+    PreviousOpt,
+    RosterOpt,
+    YearOpt,
+    console,
+    progress_bar,
+    user_errors,
+)
+from tianbao.roster import load_roster
+
+if TYPE_CHECKING:
+    from tianbao.consolidation import Consolidation
+
+# Totals shown in the summary: cell id → what it is called.
+HEADLINE = {
+    "t3.new.tot": "本年新收申请",
+    "t3.carry.tot": "上年结转申请",
+    "t3.r7.tot": "办理结果总计",
+    "t3.fwd.tot": "结转下年度继续办理",
+    "t4.review.total": "行政复议",
+    "t4.lit_direct.total": "行政诉讼（未经复议直接起诉）",
+    "t4.lit_after.total": "行政诉讼（复议后起诉）",
+}
+
+
+def print_summary(c: Consolidation, out: Path, exported: list[Path]) -> None:
+    from rich.markup import escape
+
+    from tianbao.spec import fmt_number
+
+    counts = "，".join(f"{status} {n}" for status, n in c.counts().items() if n)
+    console.print(
+        f"[bold]{escape(c.parent.name)}（{escape(c.parent.code)}）{c.year} 年度汇总：[/]"
+        f"{len(c.files)} 个文件，计入 {len(c.members)} 个单位。{counts}",
+        soft_wrap=True,
+    )
+    for f in c.rejected:
+        first = next((i.message for i in f.submission.issues if i.is_error), "")
+        console.print(f"  [red]✗ 退回[/] {escape(f.name)}：{escape(first)}", soft_wrap=True)
+    shown = [f"{label} {fmt_number(c.totals[cid])}" for cid, label in HEADLINE.items() if cid in c.totals]
+    if shown:
+        console.print("合计：" + "，".join(shown) + "。", soft_wrap=True)
+    console.print(f"已写入汇总表：{escape(str(out))}", soft_wrap=True)
+    for p in exported:
+        console.print(f"已导出：{escape(str(p))}", soft_wrap=True)
+
+
+def merge(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="报表文件或文件夹（可给多个；可含下级的汇总表）。", show_default=False),
+    ],
+    year: YearOpt,
+    out: Annotated[Path, typer.Option("-o", "--out", help="输出的汇总工作簿（.xlsx）。")],
+    roster: RosterOpt = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="汇总单位的代码（默认：名单中各单位共同的上级单位代码）。")
+    ] = None,
+    unit_name: Annotated[
+        str | None, typer.Option("--unit-name", help="汇总单位的名称（默认：名单中的名称，或“代码汇总”）。")
+    ] = None,
+    previous: PreviousOpt = None,
+    fmt: FormatOpt = DEFAULT,
+    jobs: JobsOpt = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export", help="另外把计入汇总的数据导出为 CSV（带 BOM 的 UTF-8）和 Parquet，保存到此文件夹。"
+        ),
+    ] = None,
+    password: PasswordOpt = None,
+) -> None:
+    """检查回收的报表（与 check 相同），把通过的报表汇总成一份与模板格式相同的汇总工作簿。
+
+    汇总工作簿含：表二至表四（每格是对“明细”的求和公式，保存了计算结果）、明细、报送情况、问题清单、来源。
+    同一单位有多份报表时，内容相同只计一次，否则以填报日期较新的为准；汇总表与其组成单位的报表同时给出时，
+    组成单位的报表记为“重复计算”错误，不计入。
+
+    退出码：0 已写入且没有文件被退回；1 已写入，但有文件被退回；2 用法错误。
+
+    例：tianbao merge 回收/ --year 2025 --roster 名单.csv -o 汇总.xlsx --export 导出/
+    """
+    # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
+    from tianbao.consolidation import export_tidy, merge_files, write_consolidated
+    from tianbao.validation import expand_paths, previous_by_unit
+
+    with user_errors():
+        units = load_roster(roster) if roster else None
+        prev = previous_by_unit(previous) if previous else None
+        # An earlier output in the input folder is not an input: it would count everything twice.
+        files = [p for p in expand_paths(paths) if p.resolve() != out.resolve()]
+        with progress_bar() as progress:
+            result = merge_files(
+                files,
+                year=year,
+                roster=units,
+                unit_code=unit,
+                unit_name=unit_name,
+                previous=prev,
+                fmt=fmt,
+                jobs=jobs,
+                progress=progress,
+            )
+        write_consolidated(result, out, password=password)
+        exported = export_tidy(result, export) if export is not None else []
+        print_summary(result, out, exported)
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,19 @@
+"""Stage 3: consolidation — choose what counts, add it up, write the consolidated workbook and the exports."""
+
+from tianbao.consolidation.export import export_tidy
+from tianbao.consolidation.merge import consolidate, merge_files, resolve_parent
+from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent, StatusRow
+from tianbao.consolidation.workbook import write_consolidated
+
+__all__ = [
+    "Consolidation",
+    "FileEntry",
+    "Member",
+    "Parent",
+    "StatusRow",
+    "consolidate",
+    "export_tidy",
+    "merge_files",
+    "resolve_parent",
+    "write_consolidated",
+]

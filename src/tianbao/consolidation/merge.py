@@ -1,0 +1,142 @@
+"""`merge` as a library call: check every file as `check` does, choose what counts, add it up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+from tianbao.amounts import exact_sum
+from tianbao.consolidation.dates import parse_fill_date
+from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
+from tianbao.consolidation.select import fill_date, select
+from tianbao.consolidation.status import status_rows
+from tianbao.errors import UsageError
+from tianbao.reading.model import Limits
+from tianbao.roster import Roster
+from tianbao.spec import Spec
+from tianbao.validation.run import CheckRun, Progress, check_files
+
+
+def display_names(paths: Sequence[str]) -> dict[str, str]:
+    """Each path relative to the deepest folder holding them all: what the sheets show as 文件."""
+    if not paths:
+        return {}
+    absolute = {p: os.path.abspath(p) for p in paths}
+    root = os.path.commonpath([os.path.dirname(a) for a in absolute.values()])
+    return {p: os.path.relpath(a, root).replace(os.sep, "/") for p, a in absolute.items()}
+
+
+def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
+    """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent."""
+    if not code and roster is not None:
+        code = roster.top_parent()
+    if not code:
+        raise UsageError(
+            "无法确定汇总单位",
+            "请用 --unit 指定汇总单位的代码（或给出“上级单位代码”一致的单位名单 --roster）",
+        )
+    unit = roster.get(code) if roster is not None else None
+    return Parent(code, name or (unit.name if unit else f"{code}汇总"), unit.type if unit else "")
+
+
+def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Every cell's consolidated value: exact decimal sums of the inputs, computed cells from those."""
+    rows = list(rows)
+    inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
+    computed = spec.compute(inputs)
+    values = {**inputs, **{c: round(float(v), 4) for c, v in computed.items()}}
+    return {c: values[c] for c in spec.cells}
+
+
+def consolidate(
+    run: CheckRun,
+    *,
+    year: int,
+    parent: Parent,
+    roster: Roster | None = None,
+    previous: Mapping[str, float] | None = None,
+) -> Consolidation:
+    """Apply the duplicate and double-count rules to the accepted submissions of `run` and add them up."""
+    spec, validated = run.spec, run.validated
+    names = display_names([f.path for f in run.report.files])
+    index = {id(s): i for i, s in enumerate(validated.submissions)}
+    candidates = [
+        f.submission
+        for f in run.report.files
+        if f.status != "rejected" and f.submission.spec is spec and id(f.submission) in index
+    ]
+    chosen = select(candidates, spec.input_ids, names)
+    members = [
+        Member(
+            unit_code=s.unit_code or "",
+            unit_name=s.unit_name or "",
+            unit_type=s.unit_type or "",
+            file=names[s.path],
+            values={c: round(float(v), 4) for c, v in validated.values(index[id(s)]).items()},
+            submission=s,
+        )
+        for s in chosen.included
+    ]
+    included = {s.path for s in chosen.included}
+    files = sorted(
+        (
+            FileEntry(f.submission, names[f.path], f.path in included, chosen.reason(f.submission))
+            for f in run.report.files
+        ),
+        key=lambda f: (f.name, f.submission.sha256, f.submission.path),
+    )
+    covered_by = {
+        code: names[s.path]
+        for s in chosen.included
+        if s.kind == "consolidated"
+        for code in s.members
+        if code != s.unit_code
+    }
+    covered = {m.unit_code for m in members if m.unit_code} | set(covered_by)
+    dates = [d for s in chosen.included if (d := fill_date(s)) is not None]
+    return Consolidation(
+        spec=spec,
+        year=year,
+        parent=parent,
+        members=members,
+        totals=totals_of(spec, (m.values for m in members)),
+        files=files,
+        rows=status_rows(files, roster, parent.code, covered_by),
+        covered=tuple(sorted(covered)),
+        report=run.report,
+        previous=previous,
+        filled_on=max(dates).isoformat() if dates else "",
+        names=names,
+    )
+
+
+def merge_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    year: int,
+    roster: Roster | None = None,
+    unit_code: str | None = None,
+    unit_name: str | None = None,
+    previous: Mapping[str, Mapping[str, float]] | None = None,
+    fmt: str = "2021",
+    limits: Limits | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Consolidation:
+    """Check every file (as `check` does) and consolidate the accepted ones for the parent unit."""
+    parent = resolve_parent(roster, unit_code, unit_name)
+    run = check_files(
+        paths,
+        year=year,
+        roster=roster,
+        previous=previous,
+        fmt=fmt,
+        limits=limits,
+        jobs=jobs,
+        progress=progress,
+    )
+    prev = (previous or {}).get(parent.code)
+    return consolidate(run, year=year, parent=parent, roster=roster, previous=dict(prev) if prev else None)
+
+
+__all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent", "totals_of"]

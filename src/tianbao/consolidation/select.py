@@ -1,0 +1,109 @@
+"""Which accepted submissions go into the totals: the duplicate rule, then the double-count rule.
+
+Duplicates: the accepted submissions of one unit code. The newest is kept — by the fill date in the file
+(填报日期; missing or unreadable counts as oldest), then by the file's modification time, then by name (a last,
+deterministic resort). Another file whose input values all equal the kept one's gets `duplicate-identical`;
+any other gets `duplicate-superseded`. Both are warnings and neither file counts twice.
+
+Double counting: a consolidated workbook lists its constituent units (transitively). A kept submission of one
+of those units — a town's own file, or a county's consolidated workbook inside a city's — gets a `double-count`
+error naming the consolidated file, and is left out. Of two consolidated workbooks that share a unit, the one
+met second (larger first, then by unit code) is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tianbao import issues as catalogue
+from tianbao.consolidation.dates import parse_fill_date
+from tianbao.reading.model import Submission
+
+IDENTICAL, SUPERSEDED, DOUBLE_COUNT = "duplicate-identical", "duplicate-superseded", "double-count"
+
+
+@dataclass
+class Selection:
+    included: list[Submission] = field(default_factory=list)  # sorted by unit code, then file name
+    dropped: dict[str, str] = field(default_factory=dict)  # path → the code of the rule that dropped it
+    kept_instead: dict[str, str] = field(default_factory=dict)  # path → path of the file that counts instead
+
+    def reason(self, sub: Submission) -> str | None:
+        return self.dropped.get(sub.path)
+
+
+def fill_date(sub: Submission) -> dt.date | None:
+    return parse_fill_date(sub.meta.get("filled_on"))
+
+
+def newness(sub: Submission, name: str) -> tuple[dt.date, float, str, str]:
+    """Sort key: larger is newer (fill date, then file time, then name and path as a deterministic resort)."""
+    return (fill_date(sub) or dt.date.min, sub.mtime, name, sub.path)
+
+
+def same_values(a: Submission, b: Submission, input_ids: Sequence[str]) -> bool:
+    return all(a.values.get(c) == b.values.get(c) for c in input_ids)
+
+
+def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Mapping[str, str]) -> Selection:
+    """Apply the duplicate and double-count rules to the accepted submissions (issues are appended to them)."""
+    out = Selection()
+
+    def name(s: Submission) -> str:
+        return names.get(s.path, s.path)
+
+    groups: dict[str, list[Submission]] = {}
+    for s in candidates:
+        groups.setdefault(s.unit_code or f"?{s.path}", []).append(s)
+    kept: list[Submission] = []
+    for code in sorted(groups):
+        newest_first = sorted(groups[code], key=lambda s: newness(s, name(s)), reverse=True)
+        winner = newest_first[0]
+        kept.append(winner)
+        for s in newest_first[1:]:
+            code_ = IDENTICAL if same_values(s, winner, input_ids) else SUPERSEDED
+            s.issues.append(catalogue.make(code_, other=name(winner)))
+            out.dropped[s.path] = code_
+            out.kept_instead[s.path] = winner.path
+    _double_count(kept, out, name)
+    out.included = sorted(
+        (s for s in kept if s.path not in out.dropped), key=lambda s: (s.unit_code or "", name(s), s.path)
+    )
+    return out
+
+
+def _double_count(kept: list[Submission], out: Selection, name) -> None:  # type: ignore[no-untyped-def]
+    consolidated = sorted(
+        (s for s in kept if s.kind == "consolidated"),
+        key=lambda s: (-len(s.members), s.unit_code or "", name(s)),
+    )
+    for c in consolidated:
+        if c.path in out.dropped:
+            continue
+        members = set(c.members)
+        for s in kept:
+            if s is c or s.path in out.dropped or s.unit_code not in members:
+                continue
+            detail = f"本单位的数据已包含在汇总表 {name(c)}（{c.unit_name or c.unit_code}）中"
+            s.issues.append(catalogue.make(DOUBLE_COUNT, detail=detail))
+            out.dropped[s.path] = DOUBLE_COUNT
+            out.kept_instead[s.path] = c.path
+    covered: dict[str, Submission] = {}
+    for c in consolidated:
+        if c.path in out.dropped:
+            continue
+        shared = sorted(set(c.members) & covered.keys())
+        if shared:
+            other = covered[shared[0]]
+            detail = (
+                f"本汇总表与汇总表 {name(other)}（{other.unit_name or other.unit_code}）"
+                f"都包含单位 {'、'.join(shared)} 的数据"
+            )
+            c.issues.append(catalogue.make(DOUBLE_COUNT, detail=detail))
+            out.dropped[c.path] = DOUBLE_COUNT
+            out.kept_instead[c.path] = other.path
+            continue
+        for m in c.members:
+            covered.setdefault(m, c)

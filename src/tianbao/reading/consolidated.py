@@ -1,0 +1,211 @@
+"""Reading a consolidated workbook (written by `tianbao merge`): the unit rows of its 明细 sheet and their sums.
+
+The cached results of the 汇总 sheets are never trusted. The values of a consolidated submission are the sums
+of the 明细 rows (exact decimals, 4 places); each input cell of 表二…表四 must hold the expected SUM over its 明细
+column (else `formula-overwritten`), and a cached result that differs from the recomputed sum is reported as
+`cached-value-mismatch`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao import issues as catalogue
+from tianbao.amounts import exact_sum
+from tianbao.issues import Issue
+from tianbao.spec import Spec, fmt_number
+from tianbao.spec.layout import (
+    DETAIL_FIXED,
+    DETAIL_HEADER_ROW,
+    DETAIL_SHEET,
+    a1,
+    cell_boxes,
+    detail_columns,
+    detail_sum_formula,
+)
+
+_HEADER_ID = re.compile(r"〔([A-Za-z0-9_.]+)〕\s*$")
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    """One unit of the 明细 sheet. `values`: every cell id of the sheet → value (blank counts as 0)."""
+
+    row: int  # 0-based sheet row
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    file: str
+    values: dict[str, float]
+
+
+@dataclass
+class Detail:
+    rows: list[DetailRow] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)  # cell id → 0-based column, as found
+    totals: dict[str, float] = field(default_factory=dict)  # input cell id → exact sum over the rows
+    issues: list[Issue] = field(default_factory=list)
+
+    def by_unit(self) -> dict[str, dict[str, float]]:
+        """unit code → its values (last year's values for S1/S2 come from here)."""
+        return {r.unit_code: dict(r.values) for r in self.rows}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value: Any) -> float | None:
+    """A 明细 value as a number; None when it is not one (blank counts as 0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0.0
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _layout_issue(detail: str) -> Issue:
+    return catalogue.make("layout-changed", sheet=DETAIL_SHEET, detail=detail)
+
+
+def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
+    """The unit rows of a 明细 sheet given as rows of cell values (header first), and the sums of the inputs."""
+    out = Detail()
+    it = iter(rows)
+    for _ in range(DETAIL_HEADER_ROW):
+        next(it, None)
+    header = [_text(v) for v in (next(it, None) or ())]
+    if tuple(header[: len(DETAIL_FIXED)]) != DETAIL_FIXED:
+        out.issues.append(_layout_issue(f"表头前 {len(DETAIL_FIXED)} 列应为“{'、'.join(DETAIL_FIXED)}”"))
+        return out
+    for col, text in enumerate(header):
+        m = _HEADER_ID.search(text)
+        if m and m.group(1) in spec.cells:
+            out.columns.setdefault(m.group(1), col)
+    missing = [c for c in spec.input_ids if c not in out.columns]
+    if missing:
+        out.issues.append(_layout_issue(f"缺少 {len(missing)} 列：{'、'.join(missing[:5])}"))
+        return out
+    seen: dict[str, int] = {}
+    for r, row in enumerate(it, start=DETAIL_HEADER_ROW + 1):
+        cells = list(row)
+        if not any(_text(v) for v in cells):
+            break  # the table ends at the first empty row
+        cells += [None] * (len(header) - len(cells))
+        code = _text(cells[0])
+        if code in seen:
+            out.issues.append(
+                _layout_issue(f"单位代码 {code} 出现两次（第 {seen[code] + 1} 行和第 {r + 1} 行）")
+            )
+            continue
+        seen[code] = r
+        values: dict[str, float] = {}
+        for cell_id, col in out.columns.items():
+            v = _number(cells[col])
+            if v is None:
+                label = f"{DETAIL_SHEET} {code} {spec.cells[cell_id].label}"
+                out.issues.append(
+                    catalogue.make(
+                        "value-not-a-number",
+                        cell_id=cell_id,
+                        sheet=DETAIL_SHEET,
+                        cell=a1(r, col),
+                        label=label,
+                        raw=_text(cells[col]),
+                    )
+                )
+                v = 0.0
+            values[cell_id] = v
+        out.rows.append(DetailRow(r, code, _text(cells[1]), _text(cells[2]), _text(cells[3]), values))
+    out.totals = {c: exact_sum(row.values[c] for row in out.rows) for c in spec.input_ids}
+    return out
+
+
+def read_detail(spec: Spec, path: str | os.PathLike[str]) -> Detail:
+    """Parse the 明细 sheet of a consolidated workbook file (openpyxl, read-only, stored values)."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        if DETAIL_SHEET not in wb.sheetnames:
+            return Detail(issues=[catalogue.make("sheet-missing", sheet=DETAIL_SHEET)])
+        return parse_detail(spec, wb[DETAIL_SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def _normalise(formula: str) -> str:
+    """Formula text compared loosely: no spaces, no $ and no quotes around the sheet name, upper case."""
+    return re.sub(r"[\s$']", "", formula).lstrip("=").upper()
+
+
+def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | None, Any]]) -> list[Issue]:
+    """Check the input cells of the 汇总 sheets against the 明细 rows.
+
+    `cells`: input cell id → (formula text or None, cached result or typed value). An input cell must hold
+    the sum over its 明细 column; a cached result must equal the recomputed sum.
+    """
+    out: list[Issue] = []
+    if not detail.columns:
+        return out
+    boxes = cell_boxes(spec)
+    canonical = detail_columns(spec)
+    n_rows = len(detail.rows)
+    for cell_id in spec.input_ids:
+        formula, stored = cells.get(cell_id, (None, None))
+        sheet, box = boxes[cell_id]
+        where = {"cell_id": cell_id, "sheet": sheet, "cell": a1(box.row, box.col)}
+        label = f"{sheet} {spec.cells[cell_id].label}"
+        total = detail.totals.get(cell_id, 0.0)
+        expected = detail_sum_formula(canonical[cell_id], n_rows)
+        if formula is None or _normalise(formula) != _normalise(expected):
+            found = formula if formula is not None else ("空白" if stored is None else _text(stored))
+            out.append(
+                catalogue.make(
+                    "formula-overwritten", **where, label=label, found=found, expected=fmt_number(total)
+                )
+            )
+            continue
+        cached = _number(stored) if stored is not None else None
+        if cached is not None and abs(cached - total) > TOLERANCE:
+            out.append(
+                catalogue.make(
+                    "cached-value-mismatch",
+                    **where,
+                    label=label,
+                    found=fmt_number(cached),
+                    expected=fmt_number(total),
+                )
+            )
+    return out
+
+
+def member_issues(detail: Detail, members: Sequence[str]) -> list[Issue]:
+    """The 明细 units must be among the stamp's constituent units."""
+    known = set(members)
+    extra = [r.unit_code for r in detail.rows if r.unit_code not in known]
+    if not extra:
+        return []
+    return [
+        catalogue.make("stamp-inconsistent", detail=f"明细中的单位 {'、'.join(extra)} 不在戳记的组成单位中")
+    ]
+
+
+__all__ = ["Detail", "DetailRow", "member_issues", "parse_detail", "read_detail", "summary_issues"]

@@ -1,0 +1,399 @@
+"""tianbao merge: totals, statuses, duplicates, determinism, text safety, exports, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import os
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+import lo
+from consolidation_data import (
+    COUNTY,
+    YEAR,
+    balanced,
+    copy_in_order,
+    independent_totals,
+    make_file,
+    named_values,
+    write_roster,
+)
+from tianbao.cli.main import app
+from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
+from tianbao.consolidation.dates import parse_fill_date
+from tianbao.consolidation.select import select
+from tianbao.issues import Issue
+from tianbao.reading.model import Submission
+from tianbao.roster import Unit, load_roster
+from tianbao.spec import cell_name, load_spec
+from tianbao.stamp import Stamp
+
+SPEC = load_spec("2021")
+A = Unit("150723100", "阿里河镇人民政府", "乡镇", COUNTY, 2)
+B = Unit("150723101", "=1+2镇人民政府", "乡镇", COUNTY, 3)  # a name that looks like a formula
+C = Unit("150723102", "乌鲁布铁镇人民政府", "乡镇", COUNTY, 4)
+D = Unit("150723103", "古里乡人民政府", "乡镇", COUNTY, 5)  # sends nothing
+E = Unit("150723201", "鄂伦春自治旗教育局", "部门", COUNTY, 6)
+X = Unit("150723299", "鄂伦春自治旗乡村振兴局", "部门", COUNTY, 7)  # not in the roster
+
+
+@dataclasses.dataclass
+class County:
+    root: Path
+    files: list[Path]
+    roster: Path
+    included: list[dict[str, float | None]]  # the values of the files that must count
+    result: Consolidation
+    out: Path
+
+
+def _values() -> dict[str, dict[str, float | None]]:
+    b: dict[str, float | None] = dict(balanced(3))
+    b["t3.carry.np"] = None  # blank: a warning, counted as 0
+    c: dict[str, float | None] = dict(balanced(4))
+    c["t3.fwd.np"] = (c["t3.fwd.np"] or 0) + 1  # H3 fails: rejected
+    return {"a": dict(balanced(1)), "a_old": dict(balanced(2)), "b": b, "c": c, "e": dict(balanced(5))}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> County:
+    root = tmp_path_factory.mktemp("county")
+    inbox = root / "回收"
+    (inbox / "微信接收").mkdir(parents=True)
+    v = _values()
+    files = [
+        make_file(SPEC, inbox, "阿里河镇-报表（修改后）.xlsx", A, v["a"], filled_on="2026年1月16日"),
+        make_file(SPEC, inbox, "微信接收/阿里河镇-报表.xlsx", A, v["a_old"], filled_on="2026/1/9"),
+        make_file(SPEC, inbox, "乙镇.xlsx", B, v["b"]),
+        make_file(SPEC, inbox, "乌鲁布铁镇.xlsx", C, v["c"]),
+        make_file(SPEC, inbox, "教育局 报表.xlsx", E, v["e"]),
+        make_file(SPEC, inbox, "乡村振兴局.xlsx", X, balanced(6)),
+    ]
+    roster = write_roster(root / "名单.csv", [A, B, C, D, E])
+    result = merge_files([inbox], year=YEAR, roster=load_roster(roster), unit_name="鄂伦春自治旗", jobs=1)
+    out = root / "汇总.xlsx"
+    write_consolidated(result, out)
+    return County(inbox, files, roster, [v["a"], v["b"], v["e"]], result, out)
+
+
+def rows_of(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    try:
+        return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def test_totals_equal_independent_sums_of_the_accepted_files(county: County) -> None:
+    expected = independent_totals(county.included)
+    stored = named_values(county.out)  # openpyxl, no recalculation: the stored results
+    for cell_id in SPEC.cells:
+        assert stored[cell_name(cell_id)] == pytest.approx(expected[cell_id], abs=1e-9), cell_id
+    assert county.result.totals["t2.fees.amount_wan"] == pytest.approx(
+        expected["t2.fees.amount_wan"], abs=1e-9
+    )
+    assert [m.unit_code for m in county.result.members] == [A.code, B.code, E.code]
+
+
+def test_input_cells_are_sums_over_the_detail_sheet(county: County) -> None:
+    wb = openpyxl.load_workbook(county.out)
+    try:
+        assert wb["表三"]["D6"].value.startswith("=SUM('明细'!")  # t3.new.np
+        assert wb["表三"]["J6"].value == "=SUM(D6:I6)"  # the template's total formula stays
+        detail = wb["明细"]
+        assert list(detail.tables) == ["明细表"]
+        assert detail.tables["明细表"].ref == f"A1:{detail.cell(1, len(SPEC.cells) + 4).column_letter}4"
+        header = [c.value for c in detail[1]]
+        assert header[:4] == ["单位代码", "单位名称", "单位类型", "文件"]
+        assert "表三 （一）予以公开 / 自然人〔t3.r1.np〕" in header
+        assert [detail.cell(r, 1).value for r in range(2, 5)] == [A.code, B.code, E.code]
+        assert detail.cell(2, 4).value == "阿里河镇-报表（修改后）.xlsx"
+    finally:
+        wb.close()
+
+
+def test_check_row_and_check_sheet_have_stored_results(county: County) -> None:
+    t3 = rows_of(county.out, "表三")
+    check_row = next(r for r in t3 if r[0] == "勾稽关系校验")
+    assert check_row[3:10] == ("✓",) * 7
+    checks = rows_of(county.out, "校验")
+    assert [r[3] for r in checks[3:7]] == [0, 0, 0, "✓ 全部通过"]
+    assert all(r[8] == "✓" for r in checks[9:] if r[0] is not None)
+
+
+def test_every_status_appears_in_the_status_sheet(county: County) -> None:
+    rows = rows_of(county.out, "报送情况")
+    counts = {r[0]: r[1] for r in rows[3:10]}
+    assert counts == {
+        "已通过": 2,
+        "有警告": 1,
+        "退回": 1,
+        "未报送": 1,
+        "已含于汇总表": 0,
+        "名单外": 1,
+        "重复（不计入）": 1,
+    }
+    table = rows[11:]
+    assert table[0] == ("单位代码", "单位名称", "单位类型", "状态", "文件", "说明")
+    status = {(r[0], r[4]): r[3] for r in table[1:]}
+    assert status == {
+        (A.code, "微信接收/阿里河镇-报表.xlsx"): "重复（不计入）",
+        (A.code, "阿里河镇-报表（修改后）.xlsx"): "已通过",
+        (B.code, "乙镇.xlsx"): "有警告",
+        (C.code, "乌鲁布铁镇.xlsx"): "退回",
+        (D.code, ""): "未报送",
+        (E.code, "教育局 报表.xlsx"): "已通过",
+        (X.code, "乡村振兴局.xlsx"): "名单外",
+    }
+
+
+def test_newer_fill_date_wins_and_the_older_file_is_listed(county: County) -> None:
+    old = next(f for f in county.result.files if f.name == "微信接收/阿里河镇-报表.xlsx")
+    assert not old.included and old.dropped == "duplicate-superseded"
+    assert [i.message for i in old.submission.issues] == [
+        "同一单位另有更新的报表 阿里河镇-报表（修改后）.xlsx，本文件不计入汇总。"
+    ]
+
+
+def test_issue_list_and_sources(county: County) -> None:
+    issues = rows_of(county.out, "问题清单")
+    assert issues[0] == (
+        "文件",
+        "单位代码",
+        "单位名称",
+        "工作表",
+        "单元格",
+        "代码",
+        "级别",
+        "问题",
+        "如何修改",
+    )
+    codes = {(r[0], r[5], r[6]) for r in issues[1:]}
+    assert ("乌鲁布铁镇.xlsx", "rule-H3", "错误") in codes
+    assert ("乙镇.xlsx", "value-blank", "警告") in codes
+    assert ("微信接收/阿里河镇-报表.xlsx", "duplicate-superseded", "警告") in codes
+    assert ("乡村振兴局.xlsx", "unit-not-in-roster", "错误") in codes
+    sources = rows_of(county.out, "来源")
+    assert sources[0][:5] == ("文件", "SHA-256", "大小（字节）", "结论", "汇总")
+    by_name = {r[0]: r for r in sources[1:]}
+    assert len(by_name) == len(county.files)
+    for f in county.files:
+        row = by_name[f.relative_to(county.root).as_posix()]
+        assert row[1] == hashlib.sha256(f.read_bytes()).hexdigest()
+        assert row[2] == f.stat().st_size
+    assert by_name["乌鲁布铁镇.xlsx"][3:5] == ("退回", "不计入")
+    assert by_name["微信接收/阿里河镇-报表.xlsx"][4] == "不计入（重复，已被替代）"
+
+
+def test_stamp_names_the_parent_and_its_members(county: County, stamps_of) -> None:  # type: ignore[no-untyped-def]
+    stamps = stamps_of(county.out)
+    for place in ("properties", "names", "meta"):
+        assert stamps[place]["tianbao_kind"] == "consolidated"
+        assert stamps[place]["tianbao_unit_code"] == COUNTY
+        assert stamps[place]["tianbao_unit_name"] == "鄂伦春自治旗"
+        assert stamps[place]["tianbao_members"] == ",".join([A.code, B.code, E.code])
+
+
+def test_byte_identical_under_any_input_order(county: County, tmp_path: Path) -> None:
+    roster = load_roster(county.roster)
+    outputs = []
+    for i, seed in enumerate((1, 2)):
+        files = list(county.files)
+        random.Random(seed).shuffle(files)
+        copies = copy_in_order(county.root, files, tmp_path / f"copy{i}" / "回收")
+        random.Random(seed + 10).shuffle(copies)
+        result = merge_files(copies, year=YEAR, roster=roster, unit_name="鄂伦春自治旗", jobs=1)
+        outputs.append(tmp_path / f"out{i}.xlsx")
+        write_consolidated(result, outputs[-1])
+    assert outputs[0].read_bytes() == outputs[1].read_bytes() == county.out.read_bytes()
+
+
+def test_text_from_submissions_stays_text(county: County, tmp_path: Path) -> None:
+    parent = Parent(COUNTY, '=HYPERLINK("http://x")汇总')
+    out = tmp_path / "text.xlsx"
+    write_consolidated(dataclasses.replace(county.result, parent=parent), out)
+    wb = openpyxl.load_workbook(out)
+    try:
+        seen = set()
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value in (B.name, parent.name):
+                        assert cell.data_type == "s", (ws.title, cell.coordinate)
+                        seen.add(ws.title)
+        assert {"封面", "明细", "报送情况", "问题清单", "来源"} <= seen
+    finally:
+        wb.close()
+
+
+def test_export_csv_and_parquet(county: County, tmp_path: Path) -> None:
+    csv_path, parquet_path = export_tidy(county.result, tmp_path / "export")
+    data = csv_path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["单位代码", "单位名称", "cell_id", "标签", "数值"]
+    assert len(rows) == 1 + 3 * len(SPEC.cells)
+    assert {r[1] for r in rows if r[0] == B.code} == {"'=1+2镇人民政府"}  # escaped: Excel shows it as text
+    assert [
+        "150723100",
+        "阿里河镇人民政府",
+        "t2.fees.amount_wan",
+        "表二 行政事业性收费 / 本年收费金额（单位：万元）",
+    ] in [r[:4] for r in rows]
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(parquet_path)
+    assert table.column_names == ["unit_code", "unit_name", "cell_id", "label", "value"]
+    assert table.num_rows == 3 * len(SPEC.cells)
+    expected = independent_totals(county.included)
+    got: dict[str, float] = {}
+    for cell_id, value in zip(
+        table.column("cell_id").to_pylist(), table.column("value").to_pylist(), strict=True
+    ):
+        got[cell_id] = got.get(cell_id, 0.0) + value
+    for cell_id in SPEC.cells:
+        assert got[cell_id] == pytest.approx(expected[cell_id], abs=1e-9)
+    assert B.name in table.column("unit_name").to_pylist()  # Parquet holds data, not spreadsheet text
+
+
+def test_identical_duplicates_count_once(tmp_path: Path) -> None:
+    values = balanced(7)
+    first = make_file(SPEC, tmp_path, "教育局.xlsx", E, values)
+    second = make_file(SPEC, tmp_path, "教育局(1).xlsx", E, values)
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(second, (1_700_000_100, 1_700_000_100))  # same fill date: the later file time wins
+    result = merge_files([first, second], year=YEAR, unit_code=COUNTY, jobs=1)
+    assert [m.file for m in result.members] == ["教育局(1).xlsx"]
+    dropped = next(f for f in result.files if not f.included)
+    assert dropped.dropped == "duplicate-identical"
+    assert dropped.submission.issues[-1].message == "与 教育局(1).xlsx 内容相同，只计一次。"
+    assert result.totals["t3.new.tot"] == independent_totals([values])["t3.new.tot"]
+    assert result.exit_code == 0
+
+
+def _sub(
+    path: str, code: str, filled_on: object, mtime: float, values: dict[str, float | None]
+) -> Submission:
+    return Submission(
+        path=path,
+        unit_code=code,
+        unit_name=code,
+        mtime=mtime,
+        meta={"filled_on": filled_on},
+        values=values,
+        readable=True,
+    )
+
+
+def test_duplicate_rule_order_fill_date_then_file_time_then_name() -> None:
+    ids = ["x"]
+    names = {p: p for p in ("a", "b", "c", "d", "e", "f", "g")}
+    newer_date = _sub("a", "1", "2026-01-15", 1.0, {"x": 1})
+    older_date_newer_time = _sub("b", "1", dt.date(2026, 1, 14), 9.0, {"x": 2})
+    no_date = _sub("c", "1", "不详", 99.0, {"x": 3})
+    s = select([no_date, older_date_newer_time, newer_date], ids, names)
+    assert [x.path for x in s.included] == ["a"]
+    assert s.dropped == {"b": "duplicate-superseded", "c": "duplicate-superseded"}
+    same_date_newer_time = _sub("d", "2", "2026-01-15", 5.0, {"x": 1})
+    same_date_older_time = _sub("e", "2", "2026-01-15", 4.0, {"x": 2})
+    assert [x.path for x in select([same_date_older_time, same_date_newer_time], ids, names).included] == [
+        "d"
+    ]
+    tie_f = _sub("f", "3", None, 1.0, {"x": 1})
+    tie_g = _sub("g", "3", None, 1.0, {"x": 1})
+    s = select([tie_g, tie_f], ids, names)
+    assert [x.path for x in s.included] == ["g"] and s.dropped == {"f": "duplicate-identical"}
+
+
+def test_double_count_rule_on_hand_built_submissions() -> None:
+    stamp = Stamp("s", "2021", "h", "2025", "150723", "鄂伦春自治旗汇总", kind="consolidated", members="1,2")
+    county = Submission(
+        path="旗.xlsx", unit_code="150723", unit_name="鄂伦春自治旗汇总", stamp=stamp, readable=True
+    )
+    town = _sub("镇.xlsx", "1", None, 0.0, {})
+    other = _sub("乡.xlsx", "3", None, 0.0, {})
+    s = select([town, county, other], [], {"旗.xlsx": "旗.xlsx", "镇.xlsx": "镇.xlsx", "乡.xlsx": "乡.xlsx"})
+    assert [x.path for x in s.included] == ["旗.xlsx", "乡.xlsx"]  # by unit code
+    assert town.issues == [
+        Issue(
+            code="double-count",
+            severity="error",
+            message="本单位的数据已包含在汇总表 旗.xlsx（鄂伦春自治旗汇总）中，会造成重复计算，本文件不计入汇总。",
+            hint="汇总表已包含该单位的数据；请只保留汇总表或只保留其组成单位的报表。",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-01-15", dt.date(2026, 1, 15)),
+        ("2026/1/5", dt.date(2026, 1, 5)),
+        ("2026年1月15日", dt.date(2026, 1, 15)),
+        (dt.datetime(2026, 1, 15, 9, 30), dt.date(2026, 1, 15)),
+        (46037, dt.date(2026, 1, 15)),
+        ("元旦后", None),
+        (None, None),
+    ],
+)
+def test_fill_dates_as_people_write_them(value: object, expected: dt.date | None) -> None:
+    assert parse_fill_date(value) == expected
+
+
+def test_cli_merge_writes_and_exits_1_when_files_are_rejected(county: County, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    args = ["merge", str(county.root), "--year", str(YEAR), "--roster", str(county.roster), "-o", str(out)]
+    result = CliRunner().invoke(
+        app, [*args, "--unit-name", "鄂伦春自治旗", "--export", str(tmp_path / "x"), "-j", "1"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "已通过 2，有警告 1，退回 1，未报送 1，名单外 1，重复（不计入） 1" in result.output
+    assert "已写入汇总表" in result.output
+    assert out.read_bytes() == county.out.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
+        f"{YEAR}年度汇总数据.csv",
+        f"{YEAR}年度汇总数据.parquet",
+    ]
+
+
+def test_cli_merge_exits_0_without_rejections_and_ignores_its_own_output(
+    county: County, tmp_path: Path
+) -> None:
+    good = copy_in_order(county.root, [county.files[0], county.files[4]], tmp_path / "in")
+    out = tmp_path / "in" / "汇总.xlsx"
+    args = ["merge", str(tmp_path / "in"), "--year", str(YEAR), "--unit", COUNTY, "-o", str(out), "-j", "1"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, args)  # the output now lies in the input folder
+    assert again.exit_code == 0, again.output
+    assert "计入 2 个单位" in again.output
+    assert len(good) == 2
+
+
+def test_cli_merge_without_a_parent_unit_is_misuse(county: County, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["merge", str(county.root), "--year", str(YEAR), "-o", str(tmp_path / "o.xlsx")]
+    )
+    assert result.exit_code == 2
+    assert "无法确定汇总单位" in result.output
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculation_gives_the_stored_numbers(county: County, tmp_path: Path) -> None:
+    [recalculated] = lo.recalc_and_save([county.out], tmp_path / "lo")
+    stored, fresh = named_values(county.out), named_values(recalculated)
+    for cell_id in SPEC.cells:
+        name = cell_name(cell_id)
+        assert fresh[name] == pytest.approx(stored[name], abs=1e-9), cell_id
+    assert rows_of(recalculated, "校验")[3:7] == rows_of(county.out, "校验")[3:7]
+    lo_check = next(r for r in rows_of(recalculated, "表三") if r[0] == "勾稽关系校验")
+    assert lo_check[3:10] == ("✓",) * 7
