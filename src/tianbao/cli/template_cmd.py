@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tianbao.cli.common import DEFAULT, FormatOpt, PasswordOpt, RosterOpt, YearOpt, console, user_errors
-from tianbao.roster import load_roster
-from tianbao.spec import load_spec
+from tianbao.cli.common import DEFAULT, FormatOpt, PasswordOpt, RosterOpt, YearOpt, console, fail, user_errors
+from tianbao.reading.previous import Previous, read_previous
+from tianbao.roster import Unit, load_roster
+from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
+
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="上年交回的报表或上年的汇总表（.xlsx）：模板表三下方显示上年“结转下年度继续办理”，并与本年核对。"
+        "不给名单时，生成上年报表所属单位的模板。",
+    ),
+]
 
 
 def template(
     year: YearOpt,
     out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹。")],
     roster: RosterOpt = None,
+    previous: PreviousOpt = None,
     password: PasswordOpt = None,
     fmt: FormatOpt = DEFAULT,
 ) -> None:
@@ -26,14 +38,58 @@ def template(
     """
     with user_errors():
         spec = load_spec(fmt)
+        prev = read_previous(previous, spec, expected_year=year - 1) if previous is not None else None
         out.mkdir(parents=True, exist_ok=True)
         if roster is None:
-            target = out / template_filename(year)
-            stamp = write_template(spec, target, TemplateOptions(year=year, password=password))
-            console.print(f"已生成空白模板：{target}（模板编号 {stamp.serial}）")
+            _single(spec, year, out, password, prev, previous)
             return
         units = load_roster(roster)
+        with_prev = 0
         for unit in units:
+            values = (
+                _referenced(spec, prev.units[unit.code].values) if prev and unit.code in prev.units else None
+            )
+            with_prev += values is not None
             target = out / template_filename(year, unit.code, unit.name)
-            write_template(spec, target, TemplateOptions(year=year, unit=unit, password=password))
-        console.print(f"已为 {len(units)} 个单位生成模板，保存在 {out}")
+            options = TemplateOptions(year=year, unit=unit, previous=values, password=password)
+            write_template(spec, target, options)
+        if prev is not None and not with_prev:
+            raise fail(f"上年报表 {previous} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+        note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
+        console.print(f"已为 {len(units)} 个单位生成模板{note}，保存在 {out}")
+
+
+def _single(
+    spec: Spec, year: int, out: Path, password: str | None, prev: Previous | None, source: Path | None
+) -> None:
+    """The blank template; with last year's workbook of one unit, that unit's template."""
+    if prev is None:
+        target = out / template_filename(year)
+        stamp = write_template(spec, target, TemplateOptions(year=year, password=password))
+        console.print(f"已生成空白模板：{target}（模板编号 {stamp.serial}）")
+        return
+    if len(prev.units) != 1:
+        raise fail(f"上年报表 {source} 含有 {len(prev.units)} 个单位的数据", "请同时用 --roster 给出单位名单")
+    last = next(iter(prev.units.values()))
+    values = _referenced(spec, last.values)
+    unit = Unit(last.code, last.name, last.type, None, 0) if last.code else None
+    target = out / (template_filename(year, unit.code, unit.name) if unit else template_filename(year))
+    stamp = write_template(
+        spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password)
+    )
+    who = f"{unit.name}（{unit.code}）的" if unit else "空白"
+    console.print(f"已生成{who}模板（带上年数据）：{target}（模板编号 {stamp.serial}）")
+
+
+def _referenced(spec: Spec, values: Mapping[str, float]) -> dict[str, float]:
+    """Last year's values that the spec's checks use; every value a check row shows must be there."""
+    used = {c for inst in spec.checks for c in inst.relation.cells(prev=True)}
+    shown = {c for inst in spec.checks if inst.rule.check_row for c in inst.relation.cells(prev=True)}
+    lacking = sorted(shown - set(values))
+    if lacking:
+        labels = "、".join(f"{spec.cells[c].sheet} {spec.cells[c].label}" for c in lacking[:3])
+        raise fail(
+            f"上年报表中“{labels}”{'等' if len(lacking) > 3 else ''}的数字无法使用",
+            "请先改正上年报表中这些单元格，或不用 --previous 生成模板",
+        )
+    return {c: values[c] for c in sorted(used) if c in values}

@@ -1,0 +1,7 @@
+"""Stage 2: read returned workbooks into submissions — identity, integrity and values, with issues."""
+
+from tianbao.reading.interpret import read_submission
+from tianbao.reading.model import Limits, Submission
+from tianbao.reading.previous import PreviousError, previous_values, read_previous
+
+__all__ = ["Limits", "PreviousError", "Submission", "previous_values", "read_previous", "read_submission"]

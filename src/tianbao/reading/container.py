@@ -1,0 +1,147 @@
+"""Look at the bytes before any XML is parsed: is this an .xlsx at all, and is it safe to open?
+
+Empty files, legacy binary workbooks (.xls, WPS .et), password-encrypted workbooks (an OLE2 container holding
+an `EncryptedPackage` stream), OpenDocument spreadsheets, other files renamed to .xlsx, truncated downloads and
+zip bombs are recognised here from the header and the zip directory alone — nothing is inflated.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from tianbao.issues import Issue
+from tianbao.reading.issue import issue as make
+from tianbao.reading.model import Limits
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_LOCAL = b"PK\x03\x04"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+RATIO_MIN_SIZE = 1024 * 1024  # small members may compress very well; only large ones are checked
+MAX_MEMBERS = 10_000
+WORKBOOK_PARTS = ("xl/workbook.xml", "xl/workbook.bin")
+MAIN_TYPES = (
+    b"spreadsheetml.sheet.main",
+    b"ms-excel.sheet.macroEnabled.main",
+    b"spreadsheetml.template.main",
+)
+
+_MAGIC = [
+    (b"%PDF", "这是 PDF 文件"),
+    (b"\x89PNG", "这是图片（PNG）"),
+    (b"\xff\xd8\xff", "这是图片（JPEG）"),
+    (b"GIF8", "这是图片（GIF）"),
+    (b"Rar!", "这是 RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包"),
+    (b"\x1f\x8b", "这是 gzip 压缩包"),
+    (b"{\\rtf", "这是 RTF 文档"),
+]
+
+
+def human_size(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} 字节"
+
+
+def inspect_bytes(data: bytes, path: Path, limits: Limits) -> list[Issue]:
+    """Issues found in the file's bytes. Any error means the file must not be handed to a backend."""
+    if not data:
+        return [make("file-empty")]
+    if data.startswith(OLE2):
+        return [_ole2(data, path)]
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        if data.startswith(ZIP_LOCAL):
+            return [make("corrupt-workbook", reason="文件不完整（可能是传输或复制时中断了）")]
+        return [make("not-xlsx", reason=_not_zip_reason(data))]
+    with zf:
+        return _zip_issues(zf, limits)
+
+
+def _ole2(data: bytes, path: Path) -> Issue:
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return make("encrypted")
+    if path.suffix.lower() == ".et":
+        return make("legacy-format", kind="WPS 表格的 .et")
+    return make("legacy-format", kind="旧版 Excel（97-2003）的 .xls")
+
+
+def _not_zip_reason(data: bytes) -> str:
+    for magic, reason in _MAGIC:
+        if data.startswith(magic):
+            return reason
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
+        return "这是网页或 XML 文件（可能是从网页导出的“假 Excel”）"
+    if _looks_like_text(data[:4096]):
+        return "这是文本文件（可能是 CSV 改了扩展名）"
+    return "文件内容不是 Excel 工作簿"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if len(infos) > MAX_MEMBERS:
+        return [make("unsafe-workbook", reason=f"压缩包内有 {len(infos)} 个文件")]
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        return [
+            make(
+                "unsafe-workbook",
+                reason=f"解压后共 {human_size(total)}，超过上限 {human_size(limits.max_uncompressed)}",
+            )
+        ]
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > RATIO_MIN_SIZE and ratio > limits.max_member_ratio:
+            return [make("unsafe-workbook", reason=f"其中的 {i.filename} 压缩比异常（{ratio:.0f} 倍）")]
+        if i.flag_bits & 0x1:
+            return [make("encrypted")]
+    if "mimetype" in names:
+        mime = zf.read("mimetype")[:200]  # stored uncompressed by convention, a few bytes
+        if mime.startswith(ODS_MIME):
+            return [make("legacy-format", kind="OpenDocument 表格的 .ods")]
+        return [make("not-xlsx", reason="这是 OpenDocument 文档，不是表格")]
+    if not names.intersection(WORKBOOK_PARTS) and not _declares_workbook(zf, names):
+        return [make("not-xlsx", reason=_zip_reason(names))]
+    if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+        return [make("legacy-format", kind="Excel 二进制工作簿 .xlsb")]
+    issues: list[Issue] = []
+    vba = sorted(n for n in names if n.lower().endswith("vbaproject.bin"))
+    if vba:
+        issues.append(make("macros-present", kind=vba[0]))
+    return issues
+
+
+def _declares_workbook(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    if "[Content_Types].xml" not in names:
+        return False
+    info = zf.getinfo("[Content_Types].xml")
+    if info.file_size > 1024 * 1024:
+        return False
+    types = zf.read(info)
+    return any(t in types for t in MAIN_TYPES)
+
+
+def _zip_reason(names: set[str]) -> str:
+    if any(n.startswith("word/") for n in names):
+        return "这是 Word 文档"
+    if any(n.startswith("ppt/") for n in names):
+        return "这是 PowerPoint 演示文稿"
+    return "这是压缩包，里面没有 Excel 工作簿"

@@ -1,0 +1,254 @@
+"""Has the template been changed? Sheets, defined names, label texts, formulas, protection, cached totals.
+
+Inserting or deleting a row or column moves everything below or to the right of it. When several labels or
+names are found moved by the same offset, one `layout-changed` issue is reported for the sheet instead of dozens
+of `label-changed` / `name-mismatch`, and the sheet's values are not read (they would be taken from wrong cells).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.issues import Issue
+from tianbao.reading.backend import RawWorkbook
+from tianbao.reading.identity import defined_name_value
+from tianbao.reading.issue import issue as make
+from tianbao.reading.plan import PAD, Plan, norm_formula, norm_text
+from tianbao.spec.compiled import fmt_number
+from tianbao.spec.layout import a1, col_letter
+
+Offset = tuple[int, int]
+
+
+@dataclass
+class Integrity:
+    missing: set[str] = field(default_factory=set)  # sheets not in the workbook (or too large to read)
+    changed: set[str] = field(default_factory=set)  # sheets whose layout was changed
+    issues: list[Issue] = field(default_factory=list)
+
+    def unusable(self, sheet: str) -> bool:
+        return sheet in self.missing or sheet in self.changed
+
+
+def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
+    """Sheets present, layout where the plan expects it (names and labels), sheet protection on."""
+    out = Integrity()
+    for sheet in plan.sheets:
+        if sheet in raw.oversized:
+            out.missing.add(sheet)
+            out.issues.append(
+                make(
+                    "unsafe-workbook",
+                    sheet=sheet,
+                    reason=f"工作表“{sheet}”有 {raw.oversized[sheet]} 个以上的单元格，远超模板的大小",
+                )
+            )
+        elif sheet not in raw.sheets:
+            out.missing.add(sheet)
+            out.issues.append(make("sheet-missing", sheet=sheet))
+    name_issues, name_moves = _names(plan, raw, out.missing)
+    for sheet in plan.sheets:
+        if sheet in out.missing:
+            continue
+        label_issues, label_moves = _labels(plan, raw, sheet)
+        moves = name_moves.get(sheet, []) + label_moves
+        mismatches = len(label_issues) + sum(1 for i in name_issues if i.sheet == sheet)
+        shift = _common_shift(moves, mismatches)
+        if shift is not None:
+            out.changed.add(sheet)
+            offset, first = shift
+            out.issues.append(
+                make("layout-changed", sheet=sheet, cell=a1(*first), detail=_shift_text(offset, first))
+            )
+        else:
+            out.issues.extend(i for i in name_issues if i.sheet == sheet)
+            out.issues.extend(label_issues)
+    for sheet in plan.sheets:
+        if sheet not in out.missing and raw.protected.get(sheet) is False:
+            out.issues.append(make("protection-removed", sheet=sheet))
+    return out
+
+
+def _names(
+    plan: Plan, raw: RawWorkbook, missing: set[str]
+) -> tuple[list[Issue], dict[str, list[tuple[Offset, tuple[int, int]]]]]:
+    issues: list[Issue] = []
+    moves: dict[str, list[tuple[Offset, tuple[int, int]]]] = {}
+    by_name = {v: k for k, v in plan.places.items()}
+    for name, (sheet, row, col) in plan.names.items():
+        if sheet in missing:
+            continue
+        expected = f"{sheet}!{a1(row, col)}"
+        text = raw.names.get(name)
+        found = parse_reference(text) if text is not None else None
+        if found == (sheet, row, col):
+            continue
+        if found is not None and found[0] == sheet:
+            moves.setdefault(sheet, []).append(((found[1] - row, found[2] - col), (row, col)))
+        shown = "（已删除）" if text is None else _reference_text(text)
+        key = by_name.get((sheet, row, col))
+        issues.append(
+            make(
+                "name-mismatch",
+                cell_id=key,
+                sheet=sheet,
+                cell=a1(row, col),
+                name=name,
+                expected=expected,
+                found=shown,
+            )
+        )
+    return issues, moves
+
+
+def _reference_text(text: str) -> str:
+    ref = parse_reference(text)
+    return f"{ref[0]}!{a1(ref[1], ref[2])}" if ref is not None else (defined_name_value(text) or "（空）")
+
+
+def parse_reference(text: str) -> tuple[str, int, int] | None:
+    """`='表三'!$D$6` or `表三!D6` → ('表三', 5, 3); None when it is not a single-cell reference."""
+    s = text.strip().lstrip("=")
+    sheet, bang, ref = s.rpartition("!")
+    if not bang:
+        return None
+    if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
+        sheet = sheet[1:-1].replace("''", "'")
+    ref = ref.replace("$", "").upper()
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    if not letters.isalpha() or not letters.isascii() or not digits or len(letters) > 3:
+        return None
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return sheet, int(digits) - 1, col - 1
+
+
+def _labels(
+    plan: Plan, raw: RawWorkbook, sheet: str
+) -> tuple[list[Issue], list[tuple[Offset, tuple[int, int]]]]:
+    texts = {(r, c): norm_text(cell.value) for (s, r, c), cell in raw.cells.items() if s == sheet}
+    issues: list[Issue] = []
+    moves: list[tuple[Offset, tuple[int, int]]] = []
+    for lab in plan.labels.get(sheet, []):
+        found = texts.get((lab.row, lab.col), "")
+        if found == lab.norm:
+            continue
+        offset = _find_nearby(texts, lab.norm, lab.row, lab.col)
+        if offset is not None:
+            moves.append((offset, (lab.row, lab.col)))
+        shown = raw.cell(sheet, lab.row, lab.col).value
+        issues.append(
+            make(
+                "label-changed",
+                sheet=sheet,
+                cell=a1(lab.row, lab.col),
+                expected=lab.text,
+                found="（空白）" if shown is None else _short(str(shown)),
+            )
+        )
+    return issues, moves
+
+
+def _find_nearby(texts: Mapping[tuple[int, int], str], want: str, row: int, col: int) -> Offset | None:
+    candidates = [
+        (abs(dr) + abs(dc), dr, dc)
+        for dr in range(-PAD, PAD + 1)
+        for dc in range(-PAD, PAD + 1)
+        if (dr or dc) and texts.get((row + dr, col + dc)) == want
+    ]
+    if not candidates:
+        return None
+    _, dr, dc = min(candidates)
+    return dr, dc
+
+
+def _common_shift(
+    moves: list[tuple[Offset, tuple[int, int]]], mismatches: int
+) -> tuple[Offset, tuple[int, int]] | None:
+    """The offset most labels/names moved by, when it explains at least two and half of the mismatches."""
+    if not moves:
+        return None
+    votes = Counter(offset for offset, _ in moves)
+    offset, count = votes.most_common(1)[0]
+    if count < 2 or count * 2 < mismatches:
+        return None
+    moved = [pos for off, pos in moves if off == offset]
+    first = min(moved, key=lambda p: (p[1], p[0])) if not offset[0] else min(moved)
+    return offset, first
+
+
+def _shift_text(offset: Offset, first: tuple[int, int]) -> str:
+    dr, dc = offset
+    parts, what = [], []
+    if dr:
+        parts.append(f"{'下' if dr > 0 else '上'}移了 {abs(dr)} 行")
+        what.append(("插入" if dr > 0 else "删除") + "了行")
+    if dc:
+        parts.append(f"{'右' if dc > 0 else '左'}移了 {abs(dc)} 列")
+        what.append(("插入" if dc > 0 else "删除") + "了列")
+    start = (
+        f"第 {first[0] + 1} 行"
+        if dr and not dc
+        else f"{col_letter(first[1])} 列"
+        if dc and not dr
+        else a1(*first)
+    )
+    return f"{start}起的内容{'、'.join(parts)}（可能{'、'.join(what)}）"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_formulas(
+    plan: Plan,
+    raw: RawWorkbook,
+    integrity: Integrity,
+    recomputed: Mapping[str, Any],
+    invalid: set[str],
+) -> tuple[list[Issue], dict[str, float | None]]:
+    """Computed cells still hold the template's formula; cached results agree with the recomputed totals."""
+    issues: list[Issue] = []
+    cached: dict[str, float | None] = {}
+    for cell_id, formula in plan.formulas.items():
+        sheet, row, col = plan.places[cell_id]
+        cached[cell_id] = None
+        if integrity.unusable(sheet):
+            continue
+        cell = raw.cell(sheet, row, col)
+        where = {"cell_id": cell_id, "sheet": sheet, "cell": a1(row, col)}
+        label = f"{sheet} {plan.spec.cells[cell_id].label}"
+        expected = fmt_number(recomputed[cell_id])
+        if cell.formula is None or norm_formula(cell.formula) != norm_formula(formula):
+            found = cell.formula if cell.formula is not None else _typed(cell.value)
+            issues.append(make("formula-overwritten", **where, label=label, found=found, expected=expected))
+            continue
+        value = cell.cached
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            cached[cell_id] = float(value)
+            stale = abs(float(value) - float(recomputed[cell_id])) > 1e-6
+            if stale and not plan.depends[cell_id] & invalid:
+                issues.append(
+                    make(
+                        "cached-value-mismatch",
+                        **where,
+                        label=label,
+                        found=fmt_number(value),
+                        expected=expected,
+                    )
+                )
+    return issues, cached
+
+
+def _typed(value: Any) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value)
+    return f"“{_short(str(value))}”"

@@ -1,0 +1,261 @@
+"""Read one returned workbook into a `Submission`: the file, its identity, its integrity, its values.
+
+`read_submission` never raises: whatever is wrong with the file becomes an issue, and `readable` says whether
+values could be read at all. The steps, in order (each issue names its place):
+
+1. the file: stat, size limit, sha256, then the bytes (`container`): empty, legacy, encrypted, not a zip,
+   truncated, zip bomb, macros;
+2. the backend reads the head (stamp places) and, once the spec is known, the layout's cells in one pass;
+3. identity (`identity`): stamp consistency, known spec, year, unit (stamp or cover, checked against the roster);
+4. integrity (`integrity`): sheets, defined names, labels (row/column insertions), protection;
+5. values (`values`) of every input cell, then formulas and cached totals against the recomputed totals;
+6. blanks (per sheet) and the cover's contact fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from tianbao.issues import Issue
+from tianbao.reading import container
+from tianbao.reading.backend import CellMap, RawWorkbook, ReaderBackend
+from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
+from tianbao.reading.integrity import Integrity, check_formulas, check_structure
+from tianbao.reading.issue import issue as make
+from tianbao.reading.model import Limits, Submission
+from tianbao.reading.plan import Plan, plan_for
+from tianbao.reading.values import Where, is_blank, parse_value
+from tianbao.roster import Roster
+from tianbao.spec import Spec
+from tianbao.spec.layout import COVER_SHEET, a1
+
+REQUIRED_META = ("filled_by", "phone")
+MAX_LISTED = 10  # blank cells named in one value-blank message
+
+
+def default_backend() -> ReaderBackend:
+    from tianbao.reading.openpyxl_backend import OpenpyxlBackend
+
+    return OpenpyxlBackend()
+
+
+def read_submission(
+    path: str | os.PathLike[str],
+    *,
+    backend: ReaderBackend | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+    expected_year: int | None = None,
+    roster: Roster | None = None,
+    expected_spec: Spec | None = None,
+) -> Submission:
+    """Read one workbook. Never raises: problems are issues of the returned submission."""
+    sub = Submission(path=str(path))
+    try:
+        _read(sub, Path(path), backend or default_backend(), limits, expected_year, roster, expected_spec)
+    except Exception as exc:  # the promise: a report, never a traceback
+        sub.issues.append(_failure(exc))
+        sub.readable = False
+    return sub
+
+
+def _read(
+    sub: Submission,
+    path: Path,
+    backend: ReaderBackend,
+    limits: Limits,
+    expected_year: int | None,
+    roster: Roster | None,
+    expected_spec: Spec | None,
+) -> None:
+    data = _file(sub, path, limits)
+    if data is None:
+        return
+    sub.issues.extend(container.inspect_bytes(data, path, limits))
+    if sub.has_errors:
+        return
+    identity = Identity()
+
+    def wanted(head: RawWorkbook) -> CellMap:
+        identity.stamp, identity.issues = read_stamp(head)
+        if identity.stamp is None:
+            return {}
+        identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
+        identity.issues.extend(spec_issues)
+        return plan_for(identity.spec).wanted if identity.spec is not None else {}
+
+    raw = backend.read(path, wanted, max_cells=limits.max_cells)
+    if identity.stamp is None:
+        sub.issues.append(make("not-a-template"))
+        return
+    sub.stamp, sub.spec = identity.stamp, identity.spec
+    sub.year = stamp_year(identity.stamp)
+    sub.issues.extend(identity.issues)
+    sub.issues.extend(check_year(identity.stamp, expected_year))
+    if identity.spec is None:
+        return
+    _interpret(sub, plan_for(identity.spec), raw, roster, path)
+    sub.readable = True
+
+
+def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
+    try:
+        st = path.stat()
+        sub.size, sub.mtime = st.st_size, st.st_mtime
+        if path.is_dir():
+            raise IsADirectoryError(path)
+        if st.st_size > limits.max_file_size:
+            size, limit = container.human_size(st.st_size), container.human_size(limits.max_file_size)
+            sub.issues.append(make("file-too-large", size=size, limit=limit))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        sub.issues.append(make("file-unreadable", reason=_os_reason(exc)))
+        return None
+    sub.size = len(data)
+    sub.sha256 = hashlib.sha256(data).hexdigest()
+    return data
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是文件夹，不是文件"
+    return "读取时出错（可能是文件被占用或磁盘有问题）"
+
+
+def _failure(exc: Exception) -> Issue:
+    """An exception from the backend (or anywhere) as an issue, in Chinese."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:  # openpyxl re-raises parse errors as ValueError(...) from e
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any("Forbidden" in type(e).__name__ for e in chain):  # defusedxml: DTDForbidden, EntitiesForbidden …
+        return make("unsafe-workbook", reason="含有不允许的 XML 实体或外部引用")
+    if any(isinstance(e, ParseError) for e in chain):
+        return make("corrupt-workbook", reason="内部 XML 格式错误")
+    return _failure_of(exc)
+
+
+def _failure_of(exc: Exception) -> Issue:
+    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+        return make("file-unreadable", reason=_os_reason(exc))
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return make("corrupt-workbook", reason="压缩数据损坏")
+    if "XML" in str(exc)[:300]:
+        return make("corrupt-workbook", reason="内部 XML 格式错误")
+    if isinstance(exc, KeyError):
+        return make("corrupt-workbook", reason="缺少必要的组成部分")
+    if isinstance(exc, MemoryError):
+        return make("unsafe-workbook", reason="内容过大，内存不足")
+    return make("corrupt-workbook", reason="无法解析文件内容")
+
+
+def _interpret(sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | None, path: Path) -> None:
+    spec = plan.spec
+    integrity = check_structure(plan, raw)
+    sub.issues.extend(integrity.issues)
+    cover = _cover(sub, plan, raw, integrity)
+    where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
+    sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
+    if sub.kind == "consolidated":
+        _consolidated(sub, plan, raw, integrity, path)
+        return
+    value_issues = _values(sub, plan, raw, integrity)
+    recomputed = spec.compute(sub.values)
+    formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
+    sub.issues.extend(formula_issues)
+    sub.issues.extend(value_issues)
+    sub.issues.extend(_blanks(sub, plan, integrity))
+    if COVER_SHEET not in integrity.missing:
+        missing = [f.label for f in spec.meta if f.id in REQUIRED_META and is_blank(cover.get(f.id))]
+        if missing:
+            sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
+
+
+def _consolidated(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity, path: Path) -> None:
+    """A consolidated workbook: its input cells sum the 明细 rows; the values are those sums, recomputed."""
+    from tianbao.reading import consolidated
+
+    spec = plan.spec
+    detail = consolidated.read_detail(spec, path)
+    sub.issues.extend(detail.issues)
+    sub.issues.extend(consolidated.member_issues(detail, sub.members))
+    cells = {}
+    for cell_id in spec.input_ids:
+        sheet, row, col = plan.places[cell_id]
+        rc = raw.cell(sheet, row, col)
+        cells[cell_id] = (rc.formula, rc.cached if rc.formula is not None else rc.value)
+    sub.issues.extend(consolidated.summary_issues(spec, detail, cells))
+    usable = bool(detail.columns) and not any(integrity.unusable(lay.sheet) for lay in plan.layouts)
+    for cell_id in spec.input_ids:
+        sub.values[cell_id] = detail.totals.get(cell_id) if usable else None
+        if not usable:
+            sub.invalid.append(cell_id)
+    recomputed = spec.compute(sub.values)
+    formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
+    sub.issues.extend(formula_issues)
+
+
+def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, Any]:
+    cover: dict[str, Any] = {}
+    if integrity.unusable(COVER_SHEET):
+        return cover
+    for f in plan.spec.meta:
+        sheet, row, col = plan.places[f"meta.{f.id}"]
+        value = raw.cell(sheet, row, col).value
+        if isinstance(value, str):
+            value = value.strip() or None
+        cover[f.id] = value
+    sub.meta = dict(cover)
+    return cover
+
+
+def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> list[Issue]:
+    issues: list[Issue] = []
+    for cell_id in plan.spec.input_ids:
+        cell = plan.spec.cells[cell_id]
+        sheet, row, col = plan.places[cell_id]
+        if integrity.unusable(sheet):
+            sub.values[cell_id] = None
+            sub.invalid.append(cell_id)
+            continue
+        rc = raw.cell(sheet, row, col)
+        where = Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}")
+        parsed = parse_value(rc.value, cell.type, where, rc.formula)
+        sub.values[cell_id] = parsed.value
+        if parsed.blank:
+            sub.blank.append(cell_id)
+        elif parsed.invalid:
+            sub.invalid.append(cell_id)
+        if parsed.issue is not None:
+            issues.append(parsed.issue)
+    return issues
+
+
+def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:
+    issues: list[Issue] = []
+    blank = set(sub.blank)
+    for lay in plan.layouts:
+        if integrity.unusable(lay.sheet):
+            continue
+        inputs = [c for c in lay.cells if not plan.spec.cells[c].computed]
+        empty = [c for c in inputs if c in blank]
+        if not empty:
+            continue
+        if len(empty) == len(inputs):
+            issues.append(make("table-empty", sheet=lay.sheet))
+            continue
+        cells = [plan.a1(c) for c in empty]
+        listed = "、".join(cells[:MAX_LISTED]) + (" 等" if len(cells) > MAX_LISTED else "")
+        issues.append(make("value-blank", sheet=lay.sheet, cell=cells[0], count=len(cells), cells=listed))
+    return issues

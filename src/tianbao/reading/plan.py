@@ -1,0 +1,125 @@
+"""What the reader expects of a workbook made from a spec, derived once per spec from its layout: the cells to
+fetch, the label texts, the defined names and the formulas of computed cells."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from tianbao.spec import Spec, cell_name
+from tianbao.spec.layout import (
+    COVER_LAST_COL,
+    COVER_SHEET,
+    Box,
+    SheetLayout,
+    a1,
+    cover_boxes,
+    sheet_layouts,
+)
+from tianbao.spec.rules import Term
+from tianbao.template.formulas import definition_formula
+
+PAD = 5  # rows/columns fetched beyond the layout, to recognise content moved by inserted rows or columns
+_WS = re.compile(r"\s+")
+
+
+def norm_text(value: Any) -> str:
+    """Label text for comparison: NFKC (full-width punctuation as ASCII) without any whitespace."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+def norm_formula(text: str) -> str:
+    """Formula text for comparison: no “=”, “$”, quotes around sheet names or spaces; upper case."""
+    s = text.strip().lstrip("=").replace("$", "").replace("'", "")
+    return _WS.sub("", s).upper()
+
+
+@dataclass(frozen=True)
+class ExpectedLabel:
+    sheet: str
+    row: int
+    col: int
+    text: str
+
+    @property
+    def norm(self) -> str:
+        return norm_text(self.text)
+
+
+@dataclass
+class Plan:
+    spec: Spec
+    layouts: tuple[SheetLayout, ...]
+    wanted: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    labels: dict[str, list[ExpectedLabel]] = field(default_factory=dict)  # sheet → labels
+    names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # defined name → (sheet, row, col)
+    places: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # cell id / meta.<id> → position
+    formulas: dict[str, str] = field(default_factory=dict)  # computed cell id → expected formula
+    depends: dict[str, frozenset[str]] = field(default_factory=dict)  # computed cell id → input ids
+
+    @property
+    def sheets(self) -> list[str]:
+        """The sheets a submission must have: the cover and the table sheets."""
+        return [COVER_SHEET, *(lay.sheet for lay in self.layouts)]
+
+    def a1(self, key: str) -> str:
+        _, row, col = self.places[key]
+        return a1(row, col)
+
+
+@cache
+def plan_for(spec: Spec) -> Plan:
+    plan = Plan(spec, sheet_layouts(spec))
+    boxes = cover_boxes(spec)
+    cover_rows = max(b.row for b in boxes.values()) + PAD
+    plan.wanted[COVER_SHEET] = {(r, c) for r in range(cover_rows + 1) for c in range(COVER_LAST_COL + 1)}
+    plan.labels[COVER_SHEET] = [ExpectedLabel(COVER_SHEET, b.row, 0, f.label) for f, b in _meta(spec, boxes)]
+    for f, b in _meta(spec, boxes):
+        plan.places[f"meta.{f.id}"] = (COVER_SHEET, b.row, b.col)
+        plan.names[f"meta_{f.id}"] = (COVER_SHEET, b.row, b.col)
+    for lay in plan.layouts:
+        rows, cols = lay.last_row + PAD, lay.width - 1 + PAD
+        plan.wanted[lay.sheet] = {(r, c) for r in range(rows + 1) for c in range(cols + 1)}
+        plan.labels[lay.sheet] = [
+            ExpectedLabel(lay.sheet, lab.box.row, lab.box.col, lab.text) for lab in lay.labels
+        ]
+        for cell_id, b in lay.cells.items():
+            plan.places[cell_id] = (lay.sheet, b.row, b.col)
+            plan.names[cell_name(cell_id)] = (lay.sheet, b.row, b.col)
+    for lay in plan.layouts:
+        for cell_id in lay.cells:
+            if cell_id in spec.definitions:
+                plan.formulas[cell_id] = definition_formula(spec.definitions[cell_id], _locator(plan, lay))
+    for cell_id in spec.definitions:
+        plan.depends[cell_id] = _inputs_of(spec, cell_id)
+    return plan
+
+
+def _meta(spec: Spec, boxes: dict[str, Box]) -> list[tuple[Any, Box]]:
+    return [(f, boxes[f.id]) for f in spec.meta]
+
+
+def _locator(plan: Plan, lay: SheetLayout) -> Any:
+    def locate(t: Term) -> str | Box:
+        sheet, row, col = plan.places[t.cell]  # type: ignore[index]
+        if sheet == lay.sheet:
+            return lay.cells[t.cell]  # type: ignore[index]
+        return f"'{sheet}'!{a1(row, col)}"
+
+    return locate
+
+
+def _inputs_of(spec: Spec, cell_id: str) -> frozenset[str]:
+    out: set[str] = set()
+    for dep in spec.definitions[cell_id].relation.cells():
+        if dep == cell_id:
+            continue
+        out.update(_inputs_of(spec, dep) if dep in spec.definitions else {dep})
+    return frozenset(out)

@@ -1,0 +1,262 @@
+"""(Re)generate the reading-stage fixtures: one small workbook per issue code, named for it (`value-dash.xlsx`).
+
+    .venv/bin/python tests/data/make_fixtures.py
+
+Every fixture is a 2025 template of 诺敏镇人民政府 (150723107), written by `tianbao.template.write_template`,
+filled by `tianbao.filling.fill_template` with a valid set of values and then spoiled in one way: a value typed
+as people do, a label edited, a row inserted, a zip member rewritten … The output is byte-for-byte
+deterministic (zip entry times and core.xml's modified time are fixed). Regenerate after changing the spec or the
+template: the stamp carries the spec's hash. The builders are also used by tests/test_reading.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from tianbao.filling import fill_template
+from tianbao.roster import Roster, Unit
+from tianbao.spec import Spec, load_spec
+from tianbao.template import TemplateOptions, write_template
+
+HERE = Path(__file__).resolve().parent
+YEAR = 2025
+UNIT = Unit("150723107", "诺敏镇人民政府", "乡镇", "150723", 2)
+OTHER = Unit("150723100", "阿里河镇人民政府", "乡镇", "150723", 3)
+STRANGER = Unit("150723299", "鄂伦春自治旗乡村振兴局", "部门", "150723", 0)
+ROSTER = Roster((UNIT, OTHER), "tests")
+FIXED_TIME = (2026, 1, 15, 9, 30, 0)
+COVER = {"meta.filled_by": "张丽", "meta.phone": "0470-5946089", "meta.filled_on": "2026-01-15"}
+C6 = ("np", "ce", "ri", "spo", "lso", "oth")
+
+
+def valid_values(spec: Spec) -> dict[str, Any]:
+    """Every input filled: zeros, plus a small balanced 表三 (3 new + 1 carried = 2 + 1 disclosed + 1 carried on)."""
+    values: dict[str, Any] = {cell_id: 0 for cell_id in spec.input_ids}
+    values.update({"t3.new.np": 3, "t3.carry.np": 1, "t3.r1.np": 2, "t3.r2.np": 1, "t3.fwd.np": 1})
+    values.update({"t2.licensing.decisions": 8, "t2.penalty.decisions": 2})
+    values.update(COVER)
+    return values
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+def normalise(path: Path) -> None:
+    """Fixed zip entry times and core.xml modified time: the same inputs give the same bytes."""
+    src = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2026-01-15T09:30:00Z\2",
+                    data,
+                )
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
+
+
+def filled(
+    path: Path,
+    values: Mapping[str, Any] | None = None,
+    *,
+    fmt: str = "2021",
+    unit: Unit | None = UNIT,
+    year: int = YEAR,
+    drop: tuple[str, ...] = (),
+    overwrite_formulas: bool = False,
+) -> Path:
+    """A template filled with the valid values, updated by `values` (None: leave blank), minus `drop`."""
+    spec = load_spec(fmt)
+    data = valid_values(spec)
+    data.update(values or {})
+    for key in drop:
+        data.pop(key, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "template.xlsx"
+        write_template(spec, template, TemplateOptions(year=year, unit=unit))
+        fill_template(template, data, path, overwrite_formulas=overwrite_formulas)
+    normalise(path)
+    return path
+
+
+def edit(path: Path, change: Callable[[Any], None]) -> Path:
+    """Open with openpyxl, change, save (as a person with a spreadsheet program would)."""
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+    wb.close()
+    normalise(path)
+    return path
+
+
+def rewrite(path: Path, member: str, change: Callable[[bytes], bytes] | None, add: bool = False) -> Path:
+    """Rewrite one zip member's bytes (or add it, or drop it with change=None) — for what no program writes."""
+    src = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == member:
+                if change is None:
+                    continue
+                data = change(data)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+        if add and change is not None:
+            zout.writestr(zipfile.ZipInfo(member, date_time=FIXED_TIME), change(b""), zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def set_cached(path: Path, sheet_part: str, cell: str, value: str) -> Path:
+    """Give a formula cell a stored result, as Excel or WPS would after calculating."""
+
+    def change(xml: bytes) -> bytes:
+        pattern = rb'(<c r="' + cell.encode() + rb'"[^>]*>)(<f>[^<]*</f>)(<v>[^<]*</v>|<v ?/>)?'
+        new, n = re.subn(pattern, rb"\1\2<v>" + value.encode() + rb"</v>", xml)
+        assert n == 1, f"{cell} is not a formula cell of {sheet_part}"
+        return new
+
+    return rewrite(path, sheet_part, change)
+
+
+def ole2(marker: str) -> bytes:
+    """A minimal OLE2 (compound file) header with a stream name in its directory, as UTF-16LE."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    entry = marker.encode("utf-16-le").ljust(64, b"\x00")
+    return header + entry + bytes(448)
+
+
+# --- the fixtures, one per reading-stage code -------------------------------------------------------------
+def _write(data: bytes) -> Callable[[Path], Path]:
+    def build(path: Path) -> Path:
+        path.write_bytes(data)
+        return path
+
+    return build
+
+
+def _truncated(path: Path) -> Path:
+    filled(path)
+    path.write_bytes(path.read_bytes()[:3000])
+    return path
+
+
+def _not_a_template(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表三"
+    ws.append(["三、收到和处理政府信息公开申请情况"])
+    ws.append(["一、本年新收政府信息公开申请数量", 3, 0, 0, 0, 0, 0, 3])
+    wb.save(path)
+    normalise(path)
+    return path
+
+
+def _stamp_inconsistent(path: Path) -> Path:
+    def change(wb: Any) -> None:
+        ws = wb["_meta"]
+        for row in ws.iter_rows(min_row=2, max_col=2):
+            if row[0].value == "tianbao_unit_code":
+                row[1].value = OTHER.code
+
+    return edit(filled(path), change)
+
+
+def _insert_row(path: Path) -> Path:
+    return edit(filled(path), lambda wb: wb["表三"].insert_rows(10))
+
+
+def _label(path: Path) -> Path:
+    def change(wb: Any) -> None:
+        wb["表三"]["A6"] = "一、本年新收申请数量"
+
+    return edit(filled(path), change)
+
+
+def _name(path: Path) -> Path:
+    def change(wb: Any) -> None:
+        wb.defined_names["t3_new_np"].attr_text = "'表三'!$D$7"
+
+    return edit(filled(path), change)
+
+
+def _unprotect(path: Path) -> Path:
+    def change(wb: Any) -> None:
+        wb["表三"].protection.sheet = False
+
+    return edit(filled(path), change)
+
+
+def _delete_sheet(path: Path) -> Path:
+    return edit(filled(path), lambda wb: wb.remove(wb["表四"]))
+
+
+FIXTURES: dict[str, Callable[[Path], Path]] = {
+    "file-empty": _write(b""),
+    "not-xlsx": _write("单位名称,新收申请\n诺敏镇人民政府,3\n".encode()),
+    "legacy-format": _write(ole2("Workbook")),
+    "encrypted": _write(ole2("EncryptedPackage")),
+    "corrupt-workbook": _truncated,
+    "macros-present": lambda p: rewrite(
+        filled(p), "xl/vbaProject.bin", lambda _: b"\xd0\xcf\x11\xe0", add=True
+    ),
+    "not-a-template": _not_a_template,
+    "stamp-inconsistent": _stamp_inconsistent,
+    "spec-unknown": lambda p: filled(p, fmt="2019"),
+    "year-mismatch": lambda p: filled(p, year=2024),
+    "unit-missing": lambda p: filled(p, unit=None),
+    "unit-not-in-roster": lambda p: filled(p, unit=STRANGER),
+    "unit-name-mismatch": lambda p: filled(
+        p, {"meta.unit_code": UNIT.code, "meta.unit_name": "诺敏镇政府"}, unit=None
+    ),
+    "meta-missing": lambda p: filled(p, drop=("meta.filled_by", "meta.phone")),
+    "sheet-missing": _delete_sheet,
+    "layout-changed": _insert_row,
+    "label-changed": _label,
+    "name-mismatch": _name,
+    "formula-overwritten": lambda p: filled(p, {"t3.new.tot": 3}, overwrite_formulas=True),
+    "protection-removed": _unprotect,
+    "cached-value-mismatch": lambda p: set_cached(filled(p), "xl/worksheets/sheet3.xml", "J6", "5"),
+    "value-text-number": lambda p: filled(p, {"t2.licensing.decisions": "１２"}),
+    "value-dash": lambda p: filled(p, {"t2.rules.issued": "—"}),
+    "value-unit-suffix": lambda p: filled(p, {"t2.licensing.decisions": "8件"}),
+    "value-not-a-number": lambda p: filled(p, {"t2.penalty.decisions": "不详"}),
+    "value-negative": lambda p: filled(p, {"t4.review.maintain": -1}),
+    "value-not-integer": lambda p: filled(p, {"t2.penalty.decisions": 1.5}),
+    "value-precision": lambda p: filled(p, {"t2.fees.amount_wan": 0.123456}),
+    "value-blank": lambda p: filled(p, {f"t3.{r}.{c}": None for r in ("new", "carry") for c in C6[1:]}),
+    "table-empty": lambda p: filled(p, {c: None for c in load_spec("2021").input_ids if c.startswith("t4.")}),
+    "value-formula": lambda p: filled(p, {"t3.new.np": "=1+2"}),
+}
+
+
+def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for code, make in FIXTURES.items():
+        if codes and code not in codes:
+            continue
+        paths.append(make(out_dir / f"{code}.xlsx"))
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    for path in build(HERE, args or None):
+        print(f"{path.name}\t{path.stat().st_size} 字节")
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["FIXTURES", "ROSTER", "UNIT", "build", "edit", "filled", "normalise", "rewrite", "set_cached"]
