@@ -543,6 +543,22 @@ def test_inserted_column(tmp_path: Path, valid_file: Path) -> None:
     ]
 
 
+def test_another_table_pasted_over_the_template(valid: Path) -> None:
+    def change(wb: Any) -> None:
+        ws = wb["表三"]
+        for row in range(10, 29):  # the level-3 labels of 表三 (C10:C28)
+            ws.cell(row, 3).value = f"第{row}项"
+
+    sub = read(fx.edit(valid, change))
+    assert [(i.code, i.cell, i.message) for i in sub.issues] == [
+        (
+            "layout-changed",
+            "C10",
+            "表三的表格结构被改动：有 19 处标题或栏目文字与模板不同（如 C10），不是下发的表格。",
+        )
+    ]
+
+
 def test_names_moved_as_excel_moves_them(valid: Path) -> None:
     """Excel updates the defined names when a row is inserted: names and labels move together."""
 

@@ -3,6 +3,7 @@
 Inserting or deleting a row or column moves everything below or to the right of it. When several labels or
 names are found moved by the same offset, one `layout-changed` issue is reported for the sheet instead of dozens
 of `label-changed` / `name-mismatch`, and the sheet's values are not read (they would be taken from wrong cells).
+So is a sheet with more than a few changed labels (another table pasted over the template's).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tianbao.spec.compiled import fmt_number
 from tianbao.spec.layout import a1, col_letter
 
 Offset = tuple[int, int]
+MAX_LABEL_ISSUES = 10  # more changed labels than this on one sheet: the table is not the template's any more
 
 
 @dataclass
@@ -63,6 +65,13 @@ def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
             out.issues.append(
                 make("layout-changed", sheet=sheet, cell=a1(*first), detail=_shift_text(offset, first))
             )
+        elif len(label_issues) > MAX_LABEL_ISSUES:
+            out.changed.add(sheet)
+            first_label = label_issues[0]
+            detail = (
+                f"有 {len(label_issues)} 处标题或栏目文字与模板不同（如 {first_label.cell}），不是下发的表格"
+            )
+            out.issues.append(make("layout-changed", sheet=sheet, cell=first_label.cell, detail=detail))
         else:
             out.issues.extend(i for i in name_issues if i.sheet == sheet)
             out.issues.extend(label_issues)

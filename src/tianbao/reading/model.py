@@ -39,7 +39,7 @@ class Submission:
     unit_type: str | None = None  # from the roster (or the stamp) when known
     year: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # meta id → value as read (text, number, date)
-    values: dict[str, float | None] = field(default_factory=dict)  # input cell id → value; None = blank/unusable
+    values: dict[str, float | None] = field(default_factory=dict)  # input id → value; None: blank/unusable
     blank: list[str] = field(default_factory=list)  # input cell ids left blank
     invalid: list[str] = field(default_factory=list)  # input cell ids whose value could not be used
     cached: dict[str, float | None] = field(default_factory=dict)  # computed cell id → stored result, if any

@@ -107,7 +107,12 @@ def read_previous(path: str | os.PathLike[str], spec: Spec, *, expected_year: in
     reader = READERS.get(sub.kind)
     if reader is None:
         raise PreviousError(f"上年报表 {path} 的模板类型“{sub.kind}”不能作为上年数据", HINT)
-    return reader(sub, spec, path)
+    try:
+        return reader(sub, spec, path)
+    except PreviousError:
+        raise
+    except Exception:  # a report, never a traceback
+        raise PreviousError(f"上年报表 {path} 无法读取", HINT) from None
 
 
 def previous_values(path: str | os.PathLike[str], spec: Spec) -> dict[str, float]:
