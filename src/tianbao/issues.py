@@ -313,18 +313,26 @@ CATALOGUE: dict[str, IssueType] = {
 
 
 def make(
-    code: str, *, cell_id: str | None = None, sheet: str | None = None, cell: str | None = None, **fields: Any
+    code: str,
+    /,
+    *,
+    cell_id: str | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    **fields: Any,
 ) -> Issue:
-    """An issue of a catalogued code, its message and hint filled from `fields`."""
+    """An issue of a catalogued code, its message and hint filled from `fields` and the location (several
+    templates name the sheet; a field may itself be called `code`, e.g. the unit code)."""
     t = CATALOGUE[code]
+    values = {"sheet": sheet, "cell": cell, "cell_id": cell_id, **fields}
     return Issue(
         code=code,
         severity=t.severity,
-        message=t.template.format(**fields),
+        message=t.template.format(**values),
         cell_id=cell_id,
         sheet=sheet,
         cell=cell,
-        hint=t.hint.format(**fields),
+        hint=t.hint.format(**values),
     )
 
 

@@ -11,8 +11,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from tianbao.issues import Issue
-from tianbao.reading.issue import issue as make
+from tianbao.issues import Issue, make
 from tianbao.reading.model import Limits
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from tianbao.issues import Issue
+from tianbao.issues import Issue, make
 from tianbao.reading.backend import RawWorkbook, property_text
-from tianbao.reading.issue import issue as make
 from tianbao.reading.model import Submission
 from tianbao.roster import Roster
 from tianbao.spec import DEFAULT_FORMAT, Spec, known_specs, load_spec

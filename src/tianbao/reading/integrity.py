@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tianbao.issues import Issue
+from tianbao.issues import Issue, make
 from tianbao.reading.backend import RawWorkbook
 from tianbao.reading.identity import defined_name_value
-from tianbao.reading.issue import issue as make
 from tianbao.reading.plan import PAD, Plan, norm_formula, norm_text
 from tianbao.spec.compiled import fmt_number
 from tianbao.spec.layout import a1, col_letter

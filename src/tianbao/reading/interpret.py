@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from tianbao.issues import Issue
+from tianbao.issues import Issue, make
 from tianbao.reading import container
 from tianbao.reading.backend import CellMap, RawWorkbook, ReaderBackend
 from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
-from tianbao.reading.issue import issue as make
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
 from tianbao.reading.values import Where, is_blank, parse_value

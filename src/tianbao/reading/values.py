@@ -16,8 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from tianbao.issues import Issue
-from tianbao.reading.issue import issue as make
+from tianbao.issues import Issue, make
 from tianbao.spec.compiled import fmt_number
 from tianbao.spec.model import ValueType
 
