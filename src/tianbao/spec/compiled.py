@@ -307,8 +307,8 @@ def _topological(definitions: dict[str, RuleInstance]) -> dict[str, RuleInstance
             raise SpecError(f"rules: the definition of “{cell_id}” depends on itself")
         visiting.add(cell_id)
         inst = definitions[cell_id]
-        for dep in inst.relation.cells():
-            if dep != cell_id and dep in definitions:
+        for dep in (t.cell for t in inst.relation.rhs if t.cell is not None):
+            if dep in definitions:
                 visit(dep)
         visiting.discard(cell_id)
         ordered[cell_id] = inst
