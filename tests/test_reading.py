@@ -617,6 +617,16 @@ def test_formula_overwritten_by_a_number(tmp_path: Path) -> None:
     assert (issue.cell_id, issue.sheet, issue.cell) == ("t3.r7.np", "表三", "D29")
 
 
+def test_formula_overwritten_by_the_right_number_is_still_an_error(tmp_path: Path) -> None:
+    sub = read(fx.filled(tmp_path / "吉文镇.xlsx", {"t3.r7.np": 3}, overwrite_formulas=True))
+    issue = only(sub, "formula-overwritten")
+    assert issue.severity == "error"
+    assert issue.message == (
+        "“表三 （七）总计 / 自然人”是自动计算的合计，公式已被改写为 3"
+        "（数字碰巧正确，但以后改动数字时不会再自动计算）。"
+    )
+
+
 def test_formula_replaced_by_another_formula_or_deleted(valid: Path) -> None:
     def change(wb: Any) -> None:
         wb["表三"]["J6"] = "=SUM(D6:H6)"

@@ -198,7 +198,7 @@ CATALOGUE: dict[str, IssueType] = {
             "formula-overwritten",
             "error",
             "公式被改写",
-            "“{label}”是自动计算的合计，公式已被改写为 {found}（按填写的数字应为 {expected}）。",
+            "“{label}”是自动计算的合计，公式已被改写为 {found}（{detail}）。",
             "请恢复公式：使用下发的模板重新填写，合计和总计不要手工填写。",
         ),
         _t(

@@ -1,5 +1,8 @@
 """The stamp every tianbao workbook carries, in three places: custom document properties, workbook-level
-defined names and the very hidden `_meta` sheet. The reader compares the three."""
+defined names and the very hidden `_meta` sheet. The reader compares the three.
+
+An empty value (the unit of a generic template) is stored as "" in the names and in `_meta`, and as "-" in the
+custom properties, which some applications drop when empty; the reader maps "-" back to ""."""
 
 from __future__ import annotations
 

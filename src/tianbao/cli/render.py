@@ -33,7 +33,7 @@ def print_report(console: Console, report: Report, verbose: bool = True) -> None
         table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
         table.add_column("级别", no_wrap=True)
         table.add_column("位置", no_wrap=True)
-        table.add_column("问题")
+        table.add_column("问题", overflow="fold")
         table.add_column("代码", no_wrap=True, style="dim")
         for issue in f.issues:
             color = "red" if issue.is_error else "yellow"

@@ -18,6 +18,7 @@ from typing import Any
 from tianbao import issues as catalogue
 from tianbao.amounts import exact_sum
 from tianbao.issues import Issue
+from tianbao.reading.integrity import formula_overwritten
 from tianbao.spec import Spec, fmt_number
 from tianbao.spec.layout import (
     DETAIL_FIXED,
@@ -177,11 +178,7 @@ def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | N
         expected = detail_sum_formula(canonical[cell_id], n_rows)
         if formula is None or _normalise(formula) != _normalise(expected):
             found = formula if formula is not None else ("空白" if stored is None else _text(stored))
-            out.append(
-                catalogue.make(
-                    "formula-overwritten", **where, label=label, found=found, expected=fmt_number(total)
-                )
-            )
+            out.append(formula_overwritten(where, label, found, fmt_number(total)))
             continue
         cached = _number(stored) if stored is not None else None
         if cached is not None and abs(cached - total) > TOLERANCE:

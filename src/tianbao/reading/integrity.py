@@ -34,6 +34,15 @@ class Integrity:
         return sheet in self.missing or sheet in self.changed
 
 
+def formula_overwritten(where: dict[str, str], label: str, found: str, expected: str) -> Issue:
+    """A total whose formula was replaced (by a typed number, blank or another formula)."""
+    if found == expected:
+        detail = "数字碰巧正确，但以后改动数字时不会再自动计算"
+    else:
+        detail = f"按填写的数字应为 {expected}"
+    return make("formula-overwritten", **where, label=label, found=found, detail=detail)
+
+
 def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
     """Sheets present, layout where the plan expects it (names and labels), sheet protection on."""
     out = Integrity()
@@ -235,7 +244,7 @@ def check_formulas(
         expected = fmt_number(recomputed[cell_id])
         if cell.formula is None or norm_formula(cell.formula) != norm_formula(formula):
             found = cell.formula if cell.formula is not None else _typed(cell.value)
-            issues.append(make("formula-overwritten", **where, label=label, found=found, expected=expected))
+            issues.append(formula_overwritten(where, label, found, expected))
             continue
         value = cell.cached
         if isinstance(value, int | float) and not isinstance(value, bool):
