@@ -4,6 +4,7 @@ comment holding the message, and a 问题清单 sheet listing every issue."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,9 @@ def write_issue_sheet(ctx: Context, issues: list[Issue]) -> None:
             issue.code,
         ]
         fmt = st["row_label"]
+        # Wrapped text does not grow the row in every client: size it from the longest cell.
+        lines = max(math.ceil(len(issue.message) * 2 / 58), math.ceil(len(issue.hint or "") * 2 / 48), 1)
+        ws.set_row(i, 14 * lines)
         for c, text in enumerate(row):
             ws.write_string(i, c, text, fmt)
     ws.freeze_panes(1, 0)
