@@ -1,6 +1,7 @@
 """Every reading-stage issue code has a named fixture in tests/data/ (`value-dash.xlsx` …), and reading the
 fixture reports that code. Fixtures are made by tests/data/make_fixtures.py; codes whose files would be big or
-depend on permissions are made in tests/test_reading.py instead (GENERATED_IN_TESTS)."""
+depend on permissions or a crash are made in tests/test_reading.py and tests/test_hostile.py instead
+(GENERATED_IN_TESTS)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,9 @@ READING_CODES = {
     "value-blank",
     "table-empty",
     "value-formula",
+    "reader-crashed",
 }
-GENERATED_IN_TESTS = {"file-too-large", "file-unreadable", "unsafe-workbook"}
+GENERATED_IN_TESTS = {"file-too-large", "file-unreadable", "unsafe-workbook", "reader-crashed"}
 
 
 def test_every_reading_code_has_a_fixture_or_a_test() -> None:

@@ -306,15 +306,18 @@ def test_unreadable_file(valid: Path) -> None:
 def test_file_too_large(valid: Path) -> None:
     sub = read(valid, limits=Limits(max_file_size=1024))
     size = valid.stat().st_size / 1024
-    assert only(sub, "file-too-large").message == f"文件大小 {size:.1f} KB 超过上限 1.0 KB，未读取。"
+    assert only(sub, "file-too-large").message == (
+        f"文件大小 {size:.1f} KB 超过上限 1.0 KB，未读取；可用 --max-file-size 放宽上限。"
+    )
     assert sub.sha256 == "" and not sub.readable
 
 
 def test_uncompressed_size_limit(valid: Path) -> None:
     sub = read(valid, limits=Limits(max_uncompressed=100_000))
-    assert codes(sub) == ["unsafe-workbook"]
+    assert codes(sub) == ["file-too-large"]
     assert re.fullmatch(
-        r"工作簿内容异常，为安全起见未读取：解压后共 \d+\.\d KB，超过上限 97\.7 KB。", sub.issues[0].message
+        r"解压后大小 \d+\.\d KB 超过上限 97\.7 KB，未读取；可用 --max-uncompressed 放宽上限。",
+        sub.issues[0].message,
     )
 
 
@@ -330,11 +333,10 @@ def test_zip_bomb_member(valid: Path) -> None:
 
 def test_sheet_cell_limit(valid: Path) -> None:
     sub = read(valid, limits=Limits(max_cells=200))
-    issue = next(i for i in sub.issues if i.code == "unsafe-workbook")
+    issue = next(i for i in sub.issues if i.code == "file-too-large")
     assert issue.sheet == "表三"
-    assert re.fullmatch(
-        r"工作簿内容异常，为安全起见未读取：工作表“表三”有 \d+ 个以上的单元格，远超模板的大小。",
-        issue.message,
+    assert issue.message == (
+        "工作表“表三”的单元格超过上限（读到第 201 个时停止），未读取；可用 --max-cells 放宽上限。"
     )
     assert all(sub.values[c] is None for c in SPEC.input_ids if c.startswith("t3."))
 

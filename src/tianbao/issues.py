@@ -63,8 +63,8 @@ CATALOGUE: dict[str, IssueType] = {
             "file-too-large",
             "error",
             "文件过大",
-            "文件大小 {size} 超过上限 {limit}，未读取。",
-            "报表文件通常不到 1 MB；请确认发来的是填报模板。如确需读取，可用 --max-file-size 放宽上限。",
+            "{detail}，未读取；可用 {option} 放宽上限。",
+            "报表文件通常不到 1 MB，请确认发来的是填报模板；确需读取时再放宽上限。",
         ),
         _t(
             "not-xlsx",
@@ -100,6 +100,13 @@ CATALOGUE: dict[str, IssueType] = {
             "工作簿内容异常",
             "工作簿内容异常，为安全起见未读取：{reason}。",
             "正常的填报模板不会出现这种情况；请让填报单位在下发的模板中重新填写。",
+        ),
+        _t(
+            "reader-crashed",
+            "error",
+            "读取时程序异常退出",
+            "读取本文件的进程异常退出（{reason}），未能读取；其他文件不受影响。",
+            "请让填报单位用 Excel 或 WPS 打开确认后重新保存发送；如仍如此，请把文件交给技术人员排查。",
         ),
         _t(
             "macros-present",

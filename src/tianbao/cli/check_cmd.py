@@ -11,11 +11,16 @@ from tianbao.cli.common import (
     DEFAULT,
     FormatOpt,
     JobsOpt,
+    MaxCellsOpt,
+    MaxFileSizeOpt,
+    MaxSharedStringsOpt,
+    MaxUncompressedOpt,
     PasswordOpt,
     PreviousOpt,
     RosterOpt,
     console,
     err_console,
+    limits_from,
     progress_bar,
     user_errors,
 )
@@ -36,6 +41,10 @@ def check(
     ] = None,
     password: PasswordOpt = None,
     jobs: JobsOpt = None,
+    max_file_size: MaxFileSizeOpt = None,
+    max_uncompressed: MaxUncompressedOpt = None,
+    max_shared_strings: MaxSharedStringsOpt = None,
+    max_cells: MaxCellsOpt = None,
 ) -> None:
     """检查回收的报表：每个文件给出“通过”“通过（有警告）”或“退回”，并列出每个问题所在的单元格和修改方法。
 
@@ -44,6 +53,8 @@ def check(
     例：tianbao check 回收/ --year 2025 --roster 名单.csv --feedback 退回修改/
     """
     # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
+    from rich.markup import escape
+
     from tianbao.cli.render import print_report
     from tianbao.validation import check_files, previous_by_unit
     from tianbao.validation.feedback import write_feedback
@@ -53,7 +64,14 @@ def check(
         prev = previous_by_unit(previous) if previous else None
         with progress_bar(enabled=not as_json) as progress:
             run = check_files(
-                paths, year=year, roster=units, previous=prev, fmt=fmt, jobs=jobs, progress=progress
+                paths,
+                year=year,
+                roster=units,
+                previous=prev,
+                fmt=fmt,
+                limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
+                jobs=jobs,
+                progress=progress,
             )
         report = run.report
         if as_json:
@@ -71,5 +89,7 @@ def check(
                     )
                 )
             ]
-            (err_console if as_json else console).print(f"已生成 {len(written)} 份退回修改工作簿：{feedback}")
+            (err_console if as_json else console).print(
+                f"已生成 {len(written)} 份退回修改工作簿：{escape(str(feedback))}"
+            )
     raise typer.Exit(report.exit_code)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tianbao.errors import TianbaoError
+from tianbao.reading.container import human_size
+from tianbao.reading.model import Limits, parse_size
 from tianbao.spec import DEFAULT_FORMAT, FORMATS
 
 console = Console(highlight=False, soft_wrap=True)
@@ -47,6 +51,71 @@ JobsOpt = Annotated[
 DEFAULT = DEFAULT_FORMAT
 
 
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+_LIMITS = Limits()
+MaxFileSizeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-file-size",
+        parser=_size,
+        metavar="SIZE",
+        help=f"读取的文件大小上限，如 100MB（默认 {human_size(_LIMITS.max_file_size)}）。",
+        show_default=False,
+    ),
+]
+MaxUncompressedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-uncompressed",
+        parser=_size,
+        metavar="SIZE",
+        help=f"工作簿解压后的大小上限（默认 {human_size(_LIMITS.max_uncompressed)}）。",
+        show_default=False,
+    ),
+]
+MaxSharedStringsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-shared-strings",
+        parser=_size,
+        metavar="SIZE",
+        help=f"共享字符串表解压后的大小上限（默认 {human_size(_LIMITS.max_shared_strings)}）。",
+        show_default=False,
+    ),
+]
+MaxCellsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-cells",
+        min=1,
+        help=f"一个工作表读取的单元格数上限（默认 {_LIMITS.max_cells:,}）。",
+        show_default=False,
+    ),
+]
+
+
+def limits_from(
+    max_file_size: int | None,
+    max_uncompressed: int | None,
+    max_shared_strings: int | None,
+    max_cells: int | None,
+) -> Limits:
+    """The reading limits, the defaults replaced by the options given."""
+    given = {
+        "max_file_size": max_file_size,
+        "max_uncompressed": max_uncompressed,
+        "max_shared_strings": max_shared_strings,
+        "max_cells": max_cells,
+    }
+    return replace(_LIMITS, **{k: v for k, v in given.items() if v is not None})
+
+
 @contextlib.contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr for long runs (only on a terminal)."""
@@ -70,9 +139,9 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int], None] | 
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
-    err_console.print(f"[bold red]错误：[/]{message}")
+    err_console.print(f"[bold red]错误：[/]{escape(message)}")
     if hint:
-        err_console.print(f"[yellow]提示：[/]{hint}")
+        err_console.print(f"[yellow]提示：[/]{escape(hint)}")
     return typer.Exit(code)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from tianbao.cli.common import console, user_errors
 from tianbao.filling import fill_template, load_values
@@ -27,4 +28,4 @@ def fill(
     """
     with user_errors():
         fill_template(template, load_values(values), out, overwrite_formulas=overwrite_formulas)
-        console.print(f"已写入：{out}")
+        console.print(f"已写入：{escape(str(out))}")

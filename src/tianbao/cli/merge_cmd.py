@@ -11,11 +11,16 @@ from tianbao.cli.common import (
     DEFAULT,
     FormatOpt,
     JobsOpt,
+    MaxCellsOpt,
+    MaxFileSizeOpt,
+    MaxSharedStringsOpt,
+    MaxUncompressedOpt,
     PasswordOpt,
     PreviousOpt,
     RosterOpt,
     YearOpt,
     console,
+    limits_from,
     progress_bar,
     user_errors,
 )
@@ -75,6 +80,10 @@ def merge(
     previous: PreviousOpt = None,
     fmt: FormatOpt = DEFAULT,
     jobs: JobsOpt = None,
+    max_file_size: MaxFileSizeOpt = None,
+    max_uncompressed: MaxUncompressedOpt = None,
+    max_shared_strings: MaxSharedStringsOpt = None,
+    max_cells: MaxCellsOpt = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -111,6 +120,7 @@ def merge(
                 unit_name=unit_name,
                 previous=prev,
                 fmt=fmt,
+                limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
                 jobs=jobs,
                 progress=progress,
             )

@@ -1,8 +1,10 @@
-"""Readable Chinese output of a report: a rich table per file and a summary line."""
+"""Readable Chinese output of a report: a rich table per file and a summary line. Text from the files
+(paths, unit names, messages quoting cells) is escaped: “[/]” in a cell is shown, never taken as markup."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tianbao.issues import SEVERITY_ZH
@@ -20,9 +22,9 @@ def file_heading(f: FileReport) -> str:
     sub = f.submission
     who = ""
     if sub.unit_name or sub.unit_code:
-        who = f"  {sub.unit_name or ''}（{sub.unit_code or '无代码'}）"
+        who = f"  {escape(sub.unit_name or '')}（{escape(sub.unit_code or '无代码')}）"
     year = f"  {sub.year} 年度" if sub.year else ""
-    return f"[bold {color}]{mark} {STATUS_ZH[f.status]}[/]  {f.path}{who}{year}"
+    return f"[bold {color}]{mark} {STATUS_ZH[f.status]}[/]  {escape(f.path)}{who}{year}"
 
 
 def print_report(console: Console, report: Report, verbose: bool = True) -> None:
@@ -38,8 +40,8 @@ def print_report(console: Console, report: Report, verbose: bool = True) -> None
         for issue in f.issues:
             color = "red" if issue.is_error else "yellow"
             where = f"{issue.sheet}!{issue.cell}" if issue.sheet and issue.cell else (issue.sheet or "")
-            text = issue.message + (f"\n[dim]→ {issue.hint}[/]" if issue.hint else "")
-            table.add_row(f"[{color}]{SEVERITY_ZH[issue.severity]}[/]", where, text, issue.code)
+            text = escape(issue.message) + (f"\n[dim]→ {escape(issue.hint)}[/]" if issue.hint else "")
+            table.add_row(f"[{color}]{SEVERITY_ZH[issue.severity]}[/]", escape(where), text, issue.code)
         console.print(table)
         console.print()
     s = report.summary()

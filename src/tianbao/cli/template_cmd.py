@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from tianbao.cli.common import DEFAULT, FormatOpt, PasswordOpt, RosterOpt, YearOpt, console, fail, user_errors
 from tianbao.reading.previous import Previous, read_previous
@@ -56,7 +57,7 @@ def template(
         if prev is not None and not with_prev:
             raise fail(f"上年报表 {previous} 中没有名单内单位的数据", "请核对上年报表和单位名单")
         note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
-        console.print(f"已为 {len(units)} 个单位生成模板{note}，保存在 {out}")
+        console.print(f"已为 {len(units)} 个单位生成模板{note}，保存在 {escape(str(out))}")
 
 
 def _single(
@@ -66,7 +67,7 @@ def _single(
     if prev is None:
         target = out / template_filename(year)
         stamp = write_template(spec, target, TemplateOptions(year=year, password=password))
-        console.print(f"已生成空白模板：{target}（模板编号 {stamp.serial}）")
+        console.print(f"已生成空白模板：{escape(str(target))}（模板编号 {stamp.serial}）")
         return
     if len(prev.units) != 1:
         raise fail(f"上年报表 {source} 含有 {len(prev.units)} 个单位的数据", "请同时用 --roster 给出单位名单")
@@ -77,8 +78,8 @@ def _single(
     stamp = write_template(
         spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password)
     )
-    who = f"{unit.name}（{unit.code}）的" if unit else "空白"
-    console.print(f"已生成{who}模板（带上年数据）：{target}（模板编号 {stamp.serial}）")
+    who = escape(f"{unit.name}（{unit.code}）的") if unit else "空白"
+    console.print(f"已生成{who}模板（带上年数据）：{escape(str(target))}（模板编号 {stamp.serial}）")
 
 
 def _referenced(spec: Spec, values: Mapping[str, float]) -> dict[str, float]:

@@ -18,6 +18,7 @@ from typing import Any
 from tianbao import issues as catalogue
 from tianbao.amounts import exact_sum
 from tianbao.issues import Issue
+from tianbao.reading.container import too_large
 from tianbao.reading.integrity import formula_overwritten
 from tianbao.spec import Spec, fmt_number
 from tianbao.spec.layout import (
@@ -137,8 +138,9 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
     return out
 
 
-def read_detail(spec: Spec, path: str | os.PathLike[str]) -> Detail:
-    """Parse the 明细 sheet of a consolidated workbook file (openpyxl, read-only, stored values)."""
+def read_detail(spec: Spec, path: str | os.PathLike[str], max_cells: int | None = None) -> Detail:
+    """Parse the 明细 sheet of a consolidated workbook file (openpyxl, read-only, stored values). A sheet of
+    more than `max_cells` cells is not read (a `file-too-large` issue)."""
     import openpyxl
 
     with warnings.catch_warnings():
@@ -147,9 +149,24 @@ def read_detail(spec: Spec, path: str | os.PathLike[str]) -> Detail:
     try:
         if DETAIL_SHEET not in wb.sheetnames:
             return Detail(issues=[catalogue.make("sheet-missing", sheet=DETAIL_SHEET)])
-        return parse_detail(spec, wb[DETAIL_SHEET].iter_rows(values_only=True))
+        rows = list(_bounded(wb[DETAIL_SHEET].iter_rows(values_only=True), max_cells))
+        if rows and rows[-1] is None:
+            detail = f"工作表“{DETAIL_SHEET}”的单元格超过上限（读到第 {(max_cells or 0) + 1:,} 个时停止）"
+            return Detail(issues=[too_large("max_cells", detail, DETAIL_SHEET)])
+        return parse_detail(spec, rows)
     finally:
         wb.close()
+
+
+def _bounded(rows: Iterable[Sequence[Any]], max_cells: int | None) -> Iterable[Sequence[Any] | None]:
+    """The rows, then None (and no more) once they hold more than `max_cells` cells."""
+    seen = 0
+    for row in rows:
+        seen += len(row)
+        if max_cells is not None and seen > max_cells:
+            yield None
+            return
+        yield row
 
 
 def _normalise(formula: str) -> str:

@@ -8,11 +8,12 @@ zip bombs are recognised here from the header and the zip directory alone — no
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 from tianbao.issues import Issue, make
-from tianbao.reading.model import Limits
+from tianbao.reading.model import LIMIT_OPTIONS, Limits
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_LOCAL = b"PK\x03\x04"
@@ -43,6 +44,12 @@ def human_size(n: int) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{n} 字节"
+
+
+def too_large(limit: str, detail: str, sheet: str | None = None) -> Issue:
+    """A refusal by one of the `Limits` (named by its field): the message says what and how much, the hint
+    names the option that raises it."""
+    return make("file-too-large", sheet=sheet, detail=detail, option=LIMIT_OPTIONS[limit])
 
 
 def inspect_bytes(data: bytes, path: Path, limits: Limits) -> list[Issue]:
@@ -98,20 +105,20 @@ def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
     names = {i.filename for i in infos}
     if len(infos) > MAX_MEMBERS:
         return [make("unsafe-workbook", reason=f"压缩包内有 {len(infos)} 个文件")]
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_uncompressed:
-        return [
-            make(
-                "unsafe-workbook",
-                reason=f"解压后共 {human_size(total)}，超过上限 {human_size(limits.max_uncompressed)}",
-            )
-        ]
-    for i in infos:
+    for i in infos:  # a zip bomb first: its declared size is also beyond the limit, but it is not a big file
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > RATIO_MIN_SIZE and ratio > limits.max_member_ratio:
             return [make("unsafe-workbook", reason=f"其中的 {i.filename} 压缩比异常（{ratio:.0f} 倍）")]
         if i.flag_bits & 0x1:
             return [make("encrypted")]
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        detail = f"解压后大小 {human_size(total)} 超过上限 {human_size(limits.max_uncompressed)}"
+        return [too_large("max_uncompressed", detail)]
+    strings = sum(zf.getinfo(n).file_size for n in _shared_strings_parts(zf, names))
+    if strings > limits.max_shared_strings:
+        detail = f"共享字符串表解压后 {human_size(strings)}，超过上限 {human_size(limits.max_shared_strings)}"
+        return [too_large("max_shared_strings", detail)]
     if "mimetype" in names:
         mime = zf.read("mimetype")[:200]  # stored uncompressed by convention, a few bytes
         if mime.startswith(ODS_MIME):
@@ -136,6 +143,23 @@ def _declares_workbook(zf: zipfile.ZipFile, names: set[str]) -> bool:
         return False
     types = zf.read(info)
     return any(t in types for t in MAIN_TYPES)
+
+
+_OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
+_PART = re.compile(rb'PartName\s*=\s*["\']/?([^"\']+)["\']')
+
+
+def _shared_strings_parts(zf: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """The members holding shared strings: declared so in [Content_Types].xml (where readers look them up),
+    or named so."""
+    found = {n for n in names if n.lower().endswith("sharedstrings.xml")}
+    if "[Content_Types].xml" in names and zf.getinfo("[Content_Types].xml").file_size <= 1024 * 1024:
+        for override in _OVERRIDE.findall(zf.read("[Content_Types].xml")):
+            part = _PART.search(override)
+            if part and b"sharedStrings+xml" in override:
+                name = part.group(1).decode("utf-8", "replace")
+                found.update(n for n in names if n == name)
+    return found
 
 
 def _zip_reason(names: set[str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tianbao.issues import Issue, make
 from tianbao.reading.backend import RawWorkbook
+from tianbao.reading.container import too_large
 from tianbao.reading.identity import defined_name_value
 from tianbao.reading.plan import PAD, Plan, norm_formula, norm_text
 from tianbao.spec.compiled import fmt_number
@@ -49,13 +50,8 @@ def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
     for sheet in plan.sheets:
         if sheet in raw.oversized:
             out.missing.add(sheet)
-            out.issues.append(
-                make(
-                    "unsafe-workbook",
-                    sheet=sheet,
-                    reason=f"工作表“{sheet}”有 {raw.oversized[sheet]} 个以上的单元格，远超模板的大小",
-                )
-            )
+            detail = f"工作表“{sheet}”的单元格超过上限（读到第 {raw.oversized[sheet]:,} 个时停止）"
+            out.issues.append(too_large("max_cells", detail, sheet))
         elif sheet not in raw.sheets:
             out.missing.add(sheet)
             out.issues.append(make("sheet-missing", sheet=sheet))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import zipfile
 import zlib
 from pathlib import Path
@@ -98,23 +99,36 @@ def _read(
     sub.issues.extend(check_year(identity.stamp, expected_year))
     if identity.spec is None:
         return
-    _interpret(sub, plan_for(identity.spec), raw, roster, path)
+    _interpret(sub, plan_for(identity.spec), raw, roster, path, limits)
     sub.readable = True
 
 
 def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
+    """The file's bytes, or None with an issue. Opened without blocking and checked to be a regular file
+    before anything is read: a FIFO or a device named .xlsx must not hang the run."""
     try:
-        st = path.stat()
-        sub.size, sub.mtime = st.st_size, st.st_mtime
-        if path.is_dir():
-            raise IsADirectoryError(path)
-        if st.st_size > limits.max_file_size:
-            size, limit = container.human_size(st.st_size), container.human_size(limits.max_file_size)
-            sub.issues.append(make("file-too-large", size=size, limit=limit))
-            return None
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            st = os.fstat(fd)
+            sub.size, sub.mtime = st.st_size, st.st_mtime
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(path)
+            if not stat.S_ISREG(st.st_mode):
+                sub.issues.append(make("file-unreadable", reason="这不是普通文件（可能是管道或设备）"))
+                return None
+            data = b""
+            if st.st_size <= limits.max_file_size:
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    data = fh.read(limits.max_file_size + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         sub.issues.append(make("file-unreadable", reason=_os_reason(exc)))
+        return None
+    size = max(st.st_size, len(data))  # the file may have grown since it was measured
+    if size > limits.max_file_size:
+        found, limit = container.human_size(size), container.human_size(limits.max_file_size)
+        sub.issues.append(container.too_large("max_file_size", f"文件大小 {found} 超过上限 {limit}"))
         return None
     sub.size = len(data)
     sub.sha256 = hashlib.sha256(data).hexdigest()
@@ -159,7 +173,9 @@ def _failure_of(exc: Exception) -> Issue:
     return make("corrupt-workbook", reason="无法解析文件内容")
 
 
-def _interpret(sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | None, path: Path) -> None:
+def _interpret(
+    sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | None, path: Path, limits: Limits
+) -> None:
     spec = plan.spec
     integrity = check_structure(plan, raw)
     sub.issues.extend(integrity.issues)
@@ -167,7 +183,7 @@ def _interpret(sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | N
     where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
     sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
     if sub.kind == "consolidated":
-        _consolidated(sub, plan, raw, integrity, path)
+        _consolidated(sub, plan, raw, integrity, path, limits)
         return
     value_issues = _values(sub, plan, raw, integrity)
     recomputed = spec.compute(sub.values)
@@ -181,12 +197,14 @@ def _interpret(sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | N
             sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
 
 
-def _consolidated(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity, path: Path) -> None:
+def _consolidated(
+    sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity, path: Path, limits: Limits
+) -> None:
     """A consolidated workbook: its input cells sum the 明细 rows; the values are those sums, recomputed."""
     from tianbao.reading import consolidated
 
     spec = plan.spec
-    detail = consolidated.read_detail(spec, path)
+    detail = consolidated.read_detail(spec, path, limits.max_cells)
     sub.issues.extend(detail.issues)
     sub.issues.extend(consolidated.member_issues(detail, sub.members))
     cells = {}

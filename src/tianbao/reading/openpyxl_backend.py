@@ -119,11 +119,10 @@ class OpenpyxlBackend:
 def _parse_sheet(
     wb: Any, ws: Any, positions: set[tuple[int, int]] | None, raw: RawWorkbook, max_cells: int | None
 ) -> dict[tuple[int, int], RawCell]:
-    """The cells of one sheet (all of them when `positions` is None); records protection and dimension."""
-    declared = (ws.max_row or 0) * (ws.max_column or 0)
-    if max_cells is not None and declared > max_cells:
-        raw.oversized[ws.title] = declared
-        return {}
+    """The cells of one sheet (all of them when `positions` is None); records protection and dimension.
+
+    Only the cells actually stored count against `max_cells`: the declared dimension (A1:XFD1048576 for
+    one far cell) costs nothing in a streaming read and is not trusted either way."""
     out: dict[tuple[int, int], RawCell] = {}
     seen = max_row = max_col = 0
     with ws._get_source() as src:

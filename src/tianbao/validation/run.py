@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import stat
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from tianbao.errors import UsageError
+from tianbao.issues import make
 from tianbao.reading import Limits, Submission, read_submission
 from tianbao.reading.consolidated import read_detail
 from tianbao.roster import Roster
@@ -26,7 +32,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         path = Path(p)
         if path.is_dir():
             for sub in path.rglob("*"):
-                if sub.is_file() or (sub.is_symlink() and not sub.is_dir()):
+                if not sub.is_dir():  # files, but also broken links, pipes …: each gets a verdict
                     found.setdefault(str(sub), sub)
         elif path.exists() or path.is_symlink():
             found.setdefault(str(path), path)
@@ -44,7 +50,11 @@ class CheckRun:
     validated: Validated  # the readable submissions of the run's spec, with their values
 
 
-def _read_one(args: tuple[str, int | None, Roster | None, str, str, Limits]) -> Submission:
+ReadArgs = tuple[str, int | None, Roster | None, str, str, Limits]
+IN_FLIGHT = 2  # files queued per worker: enough to keep it busy, few to re-read when a worker dies
+
+
+def _read_one(args: ReadArgs) -> Submission:
     path, year, roster, spec_id, spec_version, limits = args
     expected = known_specs()[(spec_id, spec_version)]
     sub = read_submission(path, limits=limits, expected_year=year, roster=roster, expected_spec=expected)
@@ -62,26 +72,95 @@ def read_all(
     jobs: int,
     progress: Progress | None = None,
 ) -> list[Submission]:
+    """Read every file (in path order); with `jobs` > 1 in worker processes, where a crash is contained."""
     args = [(str(p), year, roster, spec.id, spec.version, limits) for p in paths]
-    out: list[Submission] = []
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(args))
+
     if jobs <= 1 or len(paths) < 4:
-        for i, a in enumerate(args):
+        out = []
+        for a in args:
             out.append(_read_one(a))
-            if progress:
-                progress(i + 1, len(args))
+            tick()
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for i, sub in enumerate(
-                pool.map(_read_one, args, chunksize=max(1, min(64, len(args) // (jobs * 8))))
-            ):
-                out.append(sub)
-                if progress:
-                    progress(i + 1, len(args))
+        out = _read_parallel(args, jobs, tick)
     specs = known_specs()
     for sub in out:
         if sub.stamp is not None:
             sub.spec = specs.get((sub.stamp.spec_id, sub.stamp.spec_version))
     return out
+
+
+def _read_parallel(args: list[ReadArgs], jobs: int, tick: Callable[[], None]) -> list[Submission]:
+    """Read in a pool of worker processes. One bad file never stops the others: when a worker dies (a crash
+    in native code, the out-of-memory killer), the files that were in flight are read again, each alone in
+    a fresh process, so that the culprit is known and gets a `reader-crashed` verdict; the files not yet
+    started go on in a new pool."""
+    results: dict[int, Submission] = {}
+    todo = list(range(len(args)))
+    while todo:
+        suspects, todo = _pool_pass(args, todo, jobs, results, tick)
+        for i in suspects:
+            results[i] = _read_alone(args[i])
+            tick()
+    return [results[i] for i in range(len(args))]
+
+
+def _pool_pass(
+    args: list[ReadArgs], todo: list[int], jobs: int, results: dict[int, Submission], tick: Callable[[], None]
+) -> tuple[list[int], list[int]]:
+    """Read `todo` in one pool, a few files in flight per worker, until done or until the pool breaks.
+    Returns the files that were in flight when it broke and the files not started."""
+    queue = deque(todo)
+    running: dict[Future[Submission], int] = {}
+    lost: list[int] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        while queue or running:
+            while queue and len(running) < jobs * IN_FLIGHT and not lost:
+                i = queue.popleft()
+                try:
+                    running[pool.submit(_read_one, args[i])] = i
+                except BrokenProcessPool:
+                    lost.append(i)
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                i = running.pop(future)
+                try:
+                    results[i] = future.result()
+                    tick()
+                except Exception:  # BrokenProcessPool, or a result that could not be sent back
+                    lost.append(i)
+    return sorted(lost), list(queue)
+
+
+def _read_alone(a: ReadArgs) -> Submission:
+    """Read one file in a process of its own: a crash there is this file's."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_read_one, a).result()
+        except BrokenProcessPool:
+            return crashed(a[0], "进程意外终止，可能是内存不足或读取组件崩溃")
+        except Exception as exc:
+            return crashed(a[0], f"{type(exc).__name__}")
+
+
+def crashed(path: str, reason: str) -> Submission:
+    """The verdict of a file whose reader died: `reader-crashed`, with the file's size and sha256."""
+    sub = Submission(path=path, issues=[make("reader-crashed", reason=reason)])
+    with contextlib.suppress(OSError):
+        p = Path(path)
+        st = p.stat()
+        sub.size, sub.mtime = st.st_size, st.st_mtime
+        if stat.S_ISREG(st.st_mode) and st.st_size <= Limits().max_file_size:
+            sub.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+    return sub
 
 
 def previous_by_unit(paths: Sequence[str | os.PathLike[str]]) -> dict[str, dict[str, float]]:
