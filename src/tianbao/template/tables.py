@@ -72,6 +72,7 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
         cell = spec.cells[cell_id]
         if cell.computed or cell_id in input_formulas:
             fmt = st["computed_amount"] if cell.type == "amount" else st["computed"]
+            fmt = ctx.mark(ws, b.row, b.col, cell_id) or fmt
             if b.merged:
                 ws.merge_range(b.row, b.col, b.last_row, b.last_col, "", fmt)
             formula = (
@@ -81,11 +82,10 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             )
             ws.write_formula(b.row, b.col, formula, fmt, ctx.result(cell_id))
         else:
-            fmt = st.input_for(cell.type)
+            fmt = ctx.mark(ws, b.row, b.col, cell_id) or st.input_for(cell.type)
             if b.merged:
                 ws.merge_range(b.row, b.col, b.last_row, b.last_col, "", fmt)
-            else:
-                ws.write_blank(b.row, b.col, None, fmt)
+            write_value(ws, b.row, b.col, (ctx.options.prefill or {}).get(cell_id), fmt)
             rule = dict(VALIDATIONS[cell.type])
             if cell.type == "amount":
                 ref = a1(b.row, b.col)
@@ -111,6 +111,18 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
         )
     _page(ws, lay)
     ctx.protect(ws)
+
+
+def write_value(ws, row: int, col: int, value: object, fmt: object) -> None:  # type: ignore[no-untyped-def]
+    """A prefilled value as typed: numbers as numbers, anything else as text (never as a formula)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, str(value), fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
