@@ -21,21 +21,26 @@ _RESERVED = {
 _BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
-def safe_filename(name: str, max_len: int = 120) -> str:
-    """A file name that Windows, macOS and Linux all accept: unsafe characters become “_”."""
+def safe_filename(name: str, max_len: int = 120, max_bytes: int = 240) -> str:
+    """A file name that Windows, macOS and Linux all accept: unsafe characters (“/”, “:” …) become “_”,
+    reserved device names (CON, NUL, COM1 …) get a leading “_”, leading and trailing dots go (“..” becomes
+    “_”), and a long name is shortened to `max_len` characters and `max_bytes` bytes of UTF-8 (file
+    systems count bytes, 255 at most), keeping its extension."""
     name = unicodedata.normalize("NFC", name)
-    name = _BAD.sub("_", name).strip().rstrip(". ")
+    name = _BAD.sub("_", name).strip().strip(". ")  # no hidden “.name”, no “name.” (Windows drops it)
     if not name:
         name = "_"
     stem, dot, ext = name.rpartition(".")
     if (dot and stem.split(".")[0].upper() in _RESERVED) or name.split(".")[0].upper() in _RESERVED:
         name = "_" + name
-    if len(name) > max_len:
-        if dot and len(ext) <= 5:
-            name = stem[: max_len - len(ext) - 1] + "." + ext
-        else:
-            name = name[:max_len]
-    return name
+        stem = "_" + stem
+    if not (dot and 0 < len(ext) <= 5):
+        stem, dot, ext = name, "", ""
+    if len(stem + dot + ext) <= max_len and len((stem + dot + ext).encode()) <= max_bytes:
+        return stem + dot + ext
+    while len(stem + dot + ext) > max_len or len((stem + dot + ext).encode()) > max_bytes:
+        stem = stem[:-1]
+    return (stem.rstrip(". ") or "_") + dot + ext
 
 
 @contextlib.contextmanager

@@ -117,7 +117,9 @@ def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
         return [too_large("max_uncompressed", detail)]
     strings = sum(zf.getinfo(n).file_size for n in _shared_strings_parts(zf, names))
     if strings > limits.max_shared_strings:
-        detail = f"共享字符串表解压后 {human_size(strings)}，超过上限 {human_size(limits.max_shared_strings)}"
+        detail = (
+            f"共享字符串表解压后大小 {human_size(strings)} 超过上限 {human_size(limits.max_shared_strings)}"
+        )
         return [too_large("max_shared_strings", detail)]
     if "mimetype" in names:
         mime = zf.read("mimetype")[:200]  # stored uncompressed by convention, a few bytes

@@ -119,7 +119,9 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
             data = b""
             if st.st_size <= limits.max_file_size:
                 with os.fdopen(fd, "rb", closefd=False) as fh:
-                    data = fh.read(limits.max_file_size + 1)
+                    data = fh.read(st.st_size + 1)  # a buffer of the file's size, not of the limit
+                    if len(data) > st.st_size:  # it grew since it was measured
+                        data += fh.read(limits.max_file_size + 1 - len(data))
         finally:
             os.close(fd)
     except OSError as exc:

@@ -147,8 +147,10 @@ def _read_alone(a: ReadArgs) -> Submission:
             return pool.submit(_read_one, a).result()
         except BrokenProcessPool:
             return crashed(a[0], "进程意外终止，可能是内存不足或读取组件崩溃")
+        except MemoryError:
+            return crashed(a[0], "内存不足")
         except Exception as exc:
-            return crashed(a[0], f"{type(exc).__name__}")
+            return crashed(a[0], f"读取结果无法传回：{type(exc).__name__}")
 
 
 def crashed(path: str, reason: str) -> Submission:
