@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
 from tianbao.fileio import atomic_path
@@ -109,7 +110,13 @@ def write_template(
         write_meta_sheet(ctx, stamp)
         define_cell_names(ctx)
         wb.worksheets()[0].activate()
-        wb.close()
+        try:
+            wb.close()
+        except FileCreateError as exc:  # xlsxwriter wraps the OSError (disk full …): give it back
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise
     return stamp
 
 
