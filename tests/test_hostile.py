@@ -202,6 +202,18 @@ def declared_huge(valid: Path) -> bytes:
     return bytes(data)
 
 
+def understated(valid: Path) -> bytes:
+    """表三 says (in the zip directory) that it inflates to 100 bytes: it inflates to more, and is caught."""
+    data = bytearray(valid.read_bytes())
+    name = b"xl/worksheets/sheet3.xml"
+    pos = 0
+    while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
+        if data[pos + 46 : pos + 46 + len(name)] == name:
+            data[pos + 24 : pos + 28] = (100).to_bytes(4, "little")
+        pos += 4
+    return bytes(data)
+
+
 def crc_error(valid: Path) -> bytes:
     """表三 stored uncompressed, one digit of a value changed in place: the XML is fine, the CRC is not."""
     items = members(valid.read_bytes())
@@ -385,6 +397,7 @@ CORPUS: list[Bad] = [
         "其中的 xl/media/image2.png 压缩比异常",
     ),
     Bad("声明过大.xlsx", _bytes(lambda v, c: declared_huge(v)), ("unsafe-workbook",), "压缩比异常"),
+    Bad("谎报大小.xlsx", _bytes(lambda v, c: understated(v)), ("corrupt-workbook",), "工作簿已损坏"),
     Bad("远处单元格.xlsx", _bytes(lambda v, c: far_cell(v)), ()),
     Bad("只有远处单元格.xlsx", lambda t, v, c: only_far_cell(t), ("not-a-template",)),
     Bad(
