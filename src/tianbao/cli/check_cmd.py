@@ -17,6 +17,8 @@ from tianbao.cli.common import (
     MaxUncompressedOpt,
     PasswordOpt,
     PreviousOpt,
+    Reader,
+    ReaderOpt,
     RosterOpt,
     console,
     err_console,
@@ -41,6 +43,7 @@ def check(
     ] = None,
     password: PasswordOpt = None,
     jobs: JobsOpt = None,
+    reader: ReaderOpt = Reader.fast,
     max_file_size: MaxFileSizeOpt = None,
     max_uncompressed: MaxUncompressedOpt = None,
     max_shared_strings: MaxSharedStringsOpt = None,
@@ -71,6 +74,7 @@ def check(
                 fmt=fmt,
                 limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
                 jobs=jobs,
+                reader=reader.value,
                 progress=progress,
             )
         report = run.report

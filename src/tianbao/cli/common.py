@@ -7,6 +7,7 @@ import errno
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +49,22 @@ PreviousOpt = Annotated[
 ]
 JobsOpt = Annotated[
     int | None, typer.Option("--jobs", "-j", help="并行读取的进程数（默认：全部 CPU 核）。", min=1)
+]
+
+
+class Reader(StrEnum):
+    """The readers of `--reader` (tianbao.reading.interpret.READERS)."""
+
+    fast = "fast"
+    openpyxl = "openpyxl"
+
+
+ReaderOpt = Annotated[
+    Reader,
+    typer.Option(
+        "--reader",
+        help="读取工作簿的方式：fast（默认，快速读取器）或 openpyxl（参考实现，慢约 10 倍）；两者结果相同。",
+    ),
 ]
 DEFAULT = DEFAULT_FORMAT
 

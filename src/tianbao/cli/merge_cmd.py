@@ -17,6 +17,8 @@ from tianbao.cli.common import (
     MaxUncompressedOpt,
     PasswordOpt,
     PreviousOpt,
+    Reader,
+    ReaderOpt,
     RosterOpt,
     YearOpt,
     console,
@@ -80,6 +82,7 @@ def merge(
     previous: PreviousOpt = None,
     fmt: FormatOpt = DEFAULT,
     jobs: JobsOpt = None,
+    reader: ReaderOpt = Reader.fast,
     max_file_size: MaxFileSizeOpt = None,
     max_uncompressed: MaxUncompressedOpt = None,
     max_shared_strings: MaxSharedStringsOpt = None,
@@ -122,6 +125,7 @@ def merge(
                 fmt=fmt,
                 limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
                 jobs=jobs,
+                reader=reader.value,
                 progress=progress,
             )
         write_consolidated(result, out, password=password)

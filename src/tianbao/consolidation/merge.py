@@ -11,6 +11,7 @@ from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
 from tianbao.consolidation.select import fill_date, select
 from tianbao.consolidation.status import status_rows
 from tianbao.errors import UsageError
+from tianbao.reading.interpret import DEFAULT_READER
 from tianbao.reading.model import Limits
 from tianbao.roster import Roster
 from tianbao.spec import Spec
@@ -122,6 +123,7 @@ def merge_files(
     limits: Limits | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    reader: str = DEFAULT_READER,
 ) -> Consolidation:
     """Check every file (as `check` does) and consolidate the accepted ones for the parent unit."""
     parent = resolve_parent(roster, unit_code, unit_name)
@@ -134,6 +136,7 @@ def merge_files(
         limits=limits,
         jobs=jobs,
         progress=progress,
+        reader=reader,
     )
     prev = (previous or {}).get(parent.code)
     return consolidate(run, year=year, parent=parent, roster=roster, previous=dict(prev) if prev else None)
