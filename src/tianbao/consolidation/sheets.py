@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tianbao.consolidation.bulk import BulkSheet
 from tianbao.consolidation.model import STATUSES, Consolidation
 from tianbao.issues import SEVERITY_ZH
 from tianbao.spec.layout import (
@@ -61,25 +62,32 @@ def _header(ws: Any, row: int, headers: list[tuple[str, int]], fmt: Any) -> None
 
 
 def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
-    """明细: a row per unit in the totals, a column per cell id; an Excel table with filters."""
-    ws = ctx.workbook.add_worksheet(DETAIL_SHEET)
+    """明细: a row per unit in the totals, a column per cell id; an Excel table with filters. The unit rows
+    go in bulk (`BulkSheet`): the same bytes as cell-by-cell writing, a fraction of the time and memory."""
+    ws = ctx.workbook.add_worksheet(DETAIL_SHEET, worksheet_class=BulkSheet)
     spec = c.spec
     columns = detail_columns(spec)
     headers = [*DETAIL_FIXED, *(detail_header(spec, cell_id) for cell_id in columns)]
     last_col = len(headers) - 1
     first = DETAIL_HEADER_ROW + 1
-    for i, m in enumerate(c.members):
-        r = first + i
-        for col, text in enumerate((m.unit_code, m.unit_name, m.unit_type, m.file)):
-            ws.write_string(r, col, text, f.text)
-        for cell_id, col in columns.items():
-            fmt = f.amount if spec.cells[cell_id].type == "amount" else f.count
-            ws.write_number(r, col, m.values.get(cell_id, 0.0), fmt)
-    last_row = first + max(len(c.members), 1) - 1
-    ws.add_table(
+    formats = [f.text] * len(DETAIL_FIXED)
+    formats += [f.amount if spec.cells[cell_id].type == "amount" else f.count for cell_id in columns]
+    ws.set_bulk_rows(
+        first,
+        [
+            [
+                m.unit_code,
+                m.unit_name,
+                m.unit_type,
+                m.file,
+                *(m.values.get(cell_id, 0.0) for cell_id in columns),
+            ]
+            for m in c.members
+        ],
+        formats,
+    )
+    ws.add_table_over_bulk(
         DETAIL_HEADER_ROW,
-        0,
-        last_row,
         last_col,
         {
             "name": DETAIL_TABLE,
