@@ -963,3 +963,22 @@ def test_memory_error_in_the_reader_is_a_verdict(valid: Path, monkeypatch: pytes
     monkeypatch.setattr(OpenpyxlBackend, "read", exhausted)
     sub = read(valid, backend=OpenpyxlBackend())
     assert codes(sub) == ["unsafe-workbook"] and "内存不足" in sub.issues[0].message
+
+
+@pytest.mark.usefixtures("crashing")
+def test_a_crash_among_many_files_costs_little(tmp_path: Path, valid: Path) -> None:
+    """Files travel to the workers in batches; after a crash only the few files in flight when a worker died
+    are read one by one, each in its own process."""
+    folder = tmp_path / "回收"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"报表{i:03d}.xlsx").write_bytes(valid.read_bytes())
+    for name in ("崩溃1.xlsx", "崩溃2.xlsx"):
+        (folder / name).write_bytes(valid.read_bytes())
+    t = time.perf_counter()
+    run = check_files([folder], year=YEAR, jobs=2)
+    elapsed = time.perf_counter() - t
+    status = {Path(f.path).name: f.status for f in run.report.files}
+    assert [n for n, s in status.items() if s == "rejected"] == ["崩溃1.xlsx", "崩溃2.xlsx"]
+    assert sum(s == "accepted" for s in status.values()) == 150
+    assert elapsed < 30, f"{elapsed:.1f} s"

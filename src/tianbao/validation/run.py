@@ -133,15 +133,20 @@ def _read_parallel(
 ) -> list[Submission]:
     """Read in a pool of worker processes, in batches of files. One bad file never stops the others: when a
     worker dies (a crash in native code, the out-of-memory killer), the files of the batches that were in
-    flight are read again, each alone in a fresh process, so that the culprit is known and gets a
-    `reader-crashed` verdict; the files not yet started go on in a new pool."""
+    flight become suspects and are read again one per task in a new pool; when that pool breaks too, the
+    few files it had in flight are read each alone in a fresh process, so that the culprit is known and gets
+    a `reader-crashed` verdict. The files not yet started go on in batches in a new pool."""
     results: dict[int, Submission] = {}
     todo = list(range(len(args)))
-    while todo:
-        suspects, todo = _pool_pass(args, todo, jobs, roster, results, tick)
-        for i in suspects:
-            results[i] = _read_alone(args[i], roster)
-            tick()
+    suspects: list[int] = []
+    while todo or suspects:
+        if suspects:
+            lost, suspects = _pool_pass(args, suspects, jobs, roster, results, tick, batch=1)
+            for i in lost:  # at most jobs × IN_FLIGHT files
+                results[i] = _read_alone(args[i], roster)
+                tick()
+        else:
+            suspects, todo = _pool_pass(args, todo, jobs, roster, results, tick)
     return [results[i] for i in range(len(args))]
 
 
@@ -152,10 +157,11 @@ def _pool_pass(
     roster: Roster | None,
     results: dict[int, Submission],
     tick: Callable[[int], None],
+    batch: int | None = None,
 ) -> tuple[list[int], list[int]]:
     """Read `todo` in one pool, a few batches in flight per worker, until done or until the pool breaks.
     Returns the files that were in flight when it broke and the files not started."""
-    size = max(1, min(MAX_BATCH, len(todo) // (jobs * 8)))
+    size = batch or max(1, min(MAX_BATCH, len(todo) // (jobs * 8)))
     queue = deque(todo[i : i + size] for i in range(0, len(todo), size))
     running: dict[Future[list[Submission]], list[int]] = {}
     lost: list[int] = []
