@@ -153,7 +153,7 @@ def read_detail(spec: Spec, path: str | os.PathLike[str], max_cells: int | None 
         if rows and rows[-1] is None:
             detail = f"工作表“{DETAIL_SHEET}”的单元格超过上限（读到第 {(max_cells or 0) + 1:,} 个时停止）"
             return Detail(issues=[too_large("max_cells", detail, DETAIL_SHEET)])
-        return parse_detail(spec, rows)
+        return parse_detail(spec, [r for r in rows if r is not None])
     finally:
         wb.close()
 

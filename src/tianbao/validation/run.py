@@ -141,10 +141,10 @@ def _read_parallel(
     suspects: list[int] = []
     while todo or suspects:
         if suspects:
-            lost, suspects = _pool_pass(args, suspects, jobs, roster, results, tick, batch=1)
+            lost, suspects = _pool_pass(args, suspects, jobs, roster, results, tick, batch_size=1)
             for i in lost:  # at most jobs × IN_FLIGHT files
                 results[i] = _read_alone(args[i], roster)
-                tick()
+                tick(1)
         else:
             suspects, todo = _pool_pass(args, todo, jobs, roster, results, tick)
     return [results[i] for i in range(len(args))]
@@ -157,11 +157,11 @@ def _pool_pass(
     roster: Roster | None,
     results: dict[int, Submission],
     tick: Callable[[int], None],
-    batch: int | None = None,
+    batch_size: int | None = None,
 ) -> tuple[list[int], list[int]]:
     """Read `todo` in one pool, a few batches in flight per worker, until done or until the pool breaks.
     Returns the files that were in flight when it broke and the files not started."""
-    size = batch or max(1, min(MAX_BATCH, len(todo) // (jobs * 8)))
+    size = batch_size or max(1, min(MAX_BATCH, len(todo) // (jobs * 8)))
     queue = deque(todo[i : i + size] for i in range(0, len(todo), size))
     running: dict[Future[list[Submission]], list[int]] = {}
     lost: list[int] = []
