@@ -11,6 +11,17 @@ from dataclasses import asdict, dataclass, fields
 
 META_SHEET = "_meta"
 PREFIX = "tianbao_"
+# Excel keeps at most 255 characters in a custom property and in a text constant of a defined name.
+SHORT_LIMIT = 250
+
+
+def short_form(value: str) -> str:
+    """A value as stored where text is limited (custom properties, defined names): a long list of members
+    becomes its count and digest; the `_meta` sheet keeps it whole. Short values are unchanged."""
+    if len(value) <= SHORT_LIMIT:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+    return f"{value.count(',') + 1}个单位 sha256:{digest}"
 
 
 @dataclass(frozen=True)
@@ -26,8 +37,9 @@ class Stamp:
     serial: str = ""
     members: str = ""  # consolidated: the constituent unit codes, comma separated
 
-    def items(self) -> list[tuple[str, str]]:
-        return [(PREFIX + k, v) for k, v in asdict(self).items()]
+    def items(self, short: bool = False) -> list[tuple[str, str]]:
+        """(key, value) pairs; `short=True` for the places limited to 255 characters."""
+        return [(PREFIX + k, short_form(v) if short else v) for k, v in asdict(self).items()]
 
     @classmethod
     def keys(cls) -> list[str]:

@@ -19,7 +19,7 @@ from tianbao.reading.backend import RawWorkbook, property_text
 from tianbao.reading.model import Submission
 from tianbao.roster import Roster
 from tianbao.spec import DEFAULT_FORMAT, Spec, known_specs, load_spec
-from tianbao.stamp import PREFIX, Stamp
+from tianbao.stamp import PREFIX, Stamp, short_form
 
 PLACES = {"properties": "文档属性", "names": "定义名称", "meta": "隐藏工作表“_meta”"}
 KEY_ZH = {
@@ -78,9 +78,12 @@ def read_stamp(raw: RawWorkbook) -> tuple[Stamp | None, list[Issue]]:
         found = {place: values[key] for place, values in places.items() if key in values}
         if not found:
             continue
-        counts = Counter(found.values())
+        # A long value (the members of a big consolidation) is whole in `_meta` only: compare short forms,
+        # keep the whole value.
+        counts = Counter(short_form(v) for v in found.values())
         best = max(counts.values())
-        chosen[key] = next(v for v in found.values() if counts[v] == best)  # ties: the first place wins
+        winner = next(short_form(v) for v in found.values() if counts[short_form(v)] == best)  # ties: first
+        chosen[key] = max((v for v in found.values() if short_form(v) == winner), key=len)
         if len(counts) > 1:
             where = "，".join(f"{PLACES[p]}为“{v}”" for p, v in found.items())
             differences.append(f"{KEY_ZH[f.name]}（{key}）{where}")

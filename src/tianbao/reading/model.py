@@ -79,7 +79,9 @@ class Submission:
 
     @property
     def members(self) -> list[str]:
-        return [m for m in (self.stamp.members.split(",") if self.stamp else []) if m]
+        if self.stamp is None or "sha256:" in self.stamp.members:  # only the short form survived
+            return []
+        return [m for m in self.stamp.members.split(",") if m]
 
     @property
     def has_errors(self) -> bool:

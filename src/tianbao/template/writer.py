@@ -62,7 +62,7 @@ def new_workbook(path: str | os.PathLike[str], title: str, stamp: Stamp) -> Work
             "created": CREATED,
         }
     )
-    for key, value in stamp.items():
+    for key, value in stamp.items(short=True):
         wb.set_custom_property(key, value or "-", "text")
         wb.define_name(key, '="' + value.replace('"', '""') + '"')
     return wb
