@@ -619,6 +619,21 @@ def test_formula_overwritten_by_a_number(tmp_path: Path) -> None:
     assert (issue.cell_id, issue.sheet, issue.cell) == ("t3.r7.np", "表三", "D29")
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("说明.txt", "请查收附件。".encode(), "这是文本文件"),
+        ("报表.xlsx", "单位,数量\n诺敏镇,3\n".encode("gbk"), "这是文本文件（可能是 CSV 改了扩展名）"),
+        ("~$诺敏镇.xlsx", b"\x06zhangsan" + b"\x00" * 40, "这是 Excel 或 WPS 打开文件时留下的临时锁定文件"),
+    ],
+)
+def test_not_xlsx_says_what_the_file_is(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    issue = only(read(path), "not-xlsx")
+    assert issue.message.startswith(f"这不是 Excel 工作簿（.xlsx）：{reason}")
+
+
 def test_formula_overwritten_by_the_right_number_is_still_an_error(tmp_path: Path) -> None:
     sub = read(fx.filled(tmp_path / "吉文镇.xlsx", {"t3.r7.np": 3}, overwrite_formulas=True))
     issue = only(sub, "formula-overwritten")

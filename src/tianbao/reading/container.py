@@ -63,7 +63,7 @@ def inspect_bytes(data: bytes, path: Path, limits: Limits) -> list[Issue]:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         if data.startswith(ZIP_LOCAL):
             return [make("corrupt-workbook", reason="文件不完整（可能是传输或复制时中断了）")]
-        return [make("not-xlsx", reason=_not_zip_reason(data))]
+        return [make("not-xlsx", reason=_not_zip_reason(data, path))]
     with zf:
         return _zip_issues(zf, limits)
 
@@ -76,7 +76,9 @@ def _ole2(data: bytes, path: Path) -> Issue:
     return make("legacy-format", kind="旧版 Excel（97-2003）的 .xls")
 
 
-def _not_zip_reason(data: bytes) -> str:
+def _not_zip_reason(data: bytes, path: Path) -> str:
+    if path.name.startswith("~$") and len(data) < 4096:
+        return "这是 Excel 或 WPS 打开文件时留下的临时锁定文件（文件名以 ~$ 开头），不是报表，可以删除"
     for magic, reason in _MAGIC:
         if data.startswith(magic):
             return reason
@@ -84,7 +86,9 @@ def _not_zip_reason(data: bytes) -> str:
     if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
         return "这是网页或 XML 文件（可能是从网页导出的“假 Excel”）"
     if _looks_like_text(data[:4096]):
-        return "这是文本文件（可能是 CSV 改了扩展名）"
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et"):
+            return "这是文本文件（可能是 CSV 改了扩展名）"
+        return "这是文本文件"
     return "文件内容不是 Excel 工作簿"
 
 
