@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tianbao.cells import cell_text
 from tianbao.errors import RosterError
 
 UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
@@ -131,20 +132,11 @@ def _read_xlsx(source: str) -> list[list[Any]]:
         wb.close()
 
 
-def _text(value: Any) -> str:
-    """A cell as stripped text; integral floats (Excel numbers) lose their “.0”."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
     header: dict[str, int] | None = None
     units: dict[str, Unit] = {}
     for rownum, row in enumerate(rows, start=1):
-        cells = [_text(v) for v in row]
+        cells = [cell_text(v) for v in row]
         if not any(cells):
             continue
         if header is None:
@@ -153,8 +145,8 @@ def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
         where = f"名单文件 {source} 第 {rownum} 行："
         raw = {column: row[i] if i < len(row) else None for column, i in header.items()}
         code = _code(raw[CODE], CODE, where)
-        name = _text(raw[NAME])
-        kind = _SPACE.sub("", _text(raw[TYPE]))
+        name = cell_text(raw[NAME])
+        kind = _SPACE.sub("", cell_text(raw[TYPE]))
         parent = _code(raw[PARENT], PARENT, where) or None
         if not code:
             raise RosterError(f"{where}单位代码为空", "每个单位都要填写单位代码")
@@ -201,7 +193,7 @@ def _code(value: Any, column: str, where: str) -> str:
     hint = "请在 Excel 中把该列设为“文本”格式，重新输入代码后保存"
     if isinstance(value, float) and abs(value) >= 1e15:
         raise RosterError(f"{where}{column}{lost}", hint)
-    text = _SPACE.sub("", _text(value))
+    text = _SPACE.sub("", cell_text(value))
     if _SCI_CODE.fullmatch(text):
         raise RosterError(f"{where}{column}“{text}”{lost}", hint)
     match = _FLOAT_CODE.fullmatch(text)

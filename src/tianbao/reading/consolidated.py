@@ -17,6 +17,7 @@ from typing import Any
 
 from tianbao import issues as catalogue
 from tianbao.amounts import exact_sum
+from tianbao.cells import cell_text
 from tianbao.issues import Issue
 from tianbao.reading.container import too_large
 from tianbao.reading.integrity import formula_overwritten
@@ -59,14 +60,6 @@ class Detail:
         return {r.unit_code: dict(r.values) for r in self.rows}
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _number(value: Any) -> float | None:
     """A 明细 value as a number; None when it is not one (blank counts as 0)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -91,7 +84,7 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
     it = iter(rows)
     for _ in range(DETAIL_HEADER_ROW):
         next(it, None)
-    header = [_text(v) for v in (next(it, None) or ())]
+    header = [cell_text(v) for v in (next(it, None) or ())]
     if tuple(header[: len(DETAIL_FIXED)]) != DETAIL_FIXED:
         out.issues.append(_layout_issue(f"表头前 {len(DETAIL_FIXED)} 列应为“{'、'.join(DETAIL_FIXED)}”"))
         return out
@@ -106,10 +99,10 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
     seen: dict[str, int] = {}
     for r, row in enumerate(it, start=DETAIL_HEADER_ROW + 1):
         cells = list(row)
-        if not any(_text(v) for v in cells):
+        if not any(cell_text(v) for v in cells):
             break  # the table ends at the first empty row
         cells += [None] * (len(header) - len(cells))
-        code = _text(cells[0])
+        code = cell_text(cells[0])
         if code in seen:
             out.issues.append(
                 _layout_issue(f"单位代码 {code} 出现两次（第 {seen[code] + 1} 行和第 {r + 1} 行）")
@@ -128,12 +121,14 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
                         sheet=DETAIL_SHEET,
                         cell=a1(r, col),
                         label=label,
-                        raw=_text(cells[col]),
+                        raw=cell_text(cells[col]),
                     )
                 )
                 v = 0.0
             values[cell_id] = v
-        out.rows.append(DetailRow(r, code, _text(cells[1]), _text(cells[2]), _text(cells[3]), values))
+        out.rows.append(
+            DetailRow(r, code, cell_text(cells[1]), cell_text(cells[2]), cell_text(cells[3]), values)
+        )
     out.totals = {c: exact_sum(row.values[c] for row in out.rows) for c in spec.input_ids}
     return out
 
@@ -194,7 +189,7 @@ def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | N
         total = detail.totals.get(cell_id, 0.0)
         expected = detail_sum_formula(canonical[cell_id], n_rows)
         if formula is None or _normalise(formula) != _normalise(expected):
-            found = formula if formula is not None else ("空白" if stored is None else _text(stored))
+            found = formula if formula is not None else ("空白" if stored is None else cell_text(stored))
             out.append(formula_overwritten(where, label, found, fmt_number(total)))
             continue
         cached = _number(stored) if stored is not None else None
