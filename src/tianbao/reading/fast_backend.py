@@ -386,23 +386,24 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
         _remember(_BOOKS, rest, known)
     part, declared = known
     inner = data[start + len(b"<definedNames>") : end - len(b"</definedNames>")] if count else b""
+    pieces = inner.split(b"</definedName>")  # each `<definedName …>text`, and what follows the last
+    if pieces[-1].strip(b" \t\r\n"):
+        return None
     names = []
-    position = 0
-    for m in _DEFINED_NAME_ELEMENT.finditer(inner):
-        if inner[position : m.start()].strip(b" \t\r\n"):
-            return None
-        position = m.end()
-        key = (m.group(), declared)
+    for piece in pieces[:-1]:
+        key = (piece, declared)
         name = _NAMES.get(key, False)
         if name is False:
             if len(_NAMES) > 100_000:
                 _NAMES.clear()
-            name = _NAMES[key] = _defined_name(*key)
+            fragment = piece.lstrip(b" \t\r\n")
+            plain = fragment.count(b"<") == 1 and _DEFINED_NAME_ELEMENT.fullmatch(
+                fragment + b"</definedName>"
+            )
+            name = _NAMES[key] = _defined_name(fragment + b"</definedName>", declared) if plain else None
         if name is None:
             return None
         names.append(name)
-    if inner[position:].strip(b" \t\r\n"):
-        return None
     return _WorkbookPart(part.sheets, part.date1904, names)
 
 
@@ -739,12 +740,14 @@ class _SheetParser:
         if style_id:
             style_id = int(style_id)
         value: Any = None if data_type == "inlineStr" else (v or None)
+        # tianbao's openpyxl backend files a cell under its row element's number and its own column.
+        row = self.row_counter
         if coordinate:
-            row, column = _coordinate(coordinate)
+            column = _coordinate(coordinate)[1]
             self.col_counter = column
         else:
             self.col_counter += 1
-            row, column = self.row_counter, self.col_counter
+            column = self.col_counter
         formula: str | None = None
         if f_attrs is not None:
             formula = self._formula(f_attrs, f, coordinate)
@@ -952,7 +955,8 @@ class _SheetParser:
                 if known[0] is None:  # depends on this file: interpret it here
                     self._cell(*known[1])
                     continue
-                row, column, cell = known
+                _, column, cell = known
+                row = self.row_counter
                 self.col_counter = column
                 self.seen += 1
                 if max_cells is not None and self.seen > max_cells:
@@ -969,7 +973,8 @@ class _SheetParser:
                     cells[key] = cell
 
     def _known(self, raw: bytes, declared: bytes) -> tuple[Any, ...]:
-        """(row, column, RawCell or None) when the cell's outcome is the same in any file, else (None, parts)."""
+        """(True, column, RawCell or None) when the cell's outcome is the same in any file (its row is the row
+        element's, given when it is filed), else (None, parts)."""
         parts = _cell_parts(XML(b"<w" + declared + b">" + raw + b"</w>")[0])
         attrs, _, f_attrs, _, _ = parts
         coordinate = attrs.get("r")
@@ -978,20 +983,19 @@ class _SheetParser:
         probe = _SheetParser(
             [], self.date_formats, self.timedelta_formats, self.epoch, None, None, dimension_only=False
         )
+        probe.row_counter = 1
         probe._cell(*parts)
-        got = probe.out.cells
-        row, column = _coordinate(coordinate)
-        return row, column, got.get((row - 1, column - 1))
+        column = _coordinate(coordinate)[1]
+        return True, column, probe.out.cells.get((0, column - 1))
 
 
 _WS = rb"[ \t\r\n]"  # XML's whitespace (regular expressions' \s also takes \f and \v, which XML refuses)
 _ATTRS = rb"((?:" + _WS + rb"+[^\s=/>]+" + _WS + rb"*=" + _WS + rb"*(?:\"[^\"]*\"|'[^']*'))*" + _WS + rb"*)"
 _SHEET_DATA_RE = re.compile(rb"<sheetData" + _ATTRS + rb"(?:/>|>(.*)</sheetData>)\Z", re.S)
-_ROW_RE = re.compile(_WS + rb"*<row" + _ATTRS + rb"(?:/>|>([^<]*(?:<(?!/row>)[^<]*)*)</row>)")
-_CELL_RE = re.compile(
-    _WS + rb"*<c" + _ATTRS.replace(b"((", b"(?:(", 1) + rb"(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)"
+_ATTRS_NC = _ATTRS.replace(b"((", b"(?:(", 1)  # the same without a group
+_TOKEN_RE = re.compile(  # one piece of sheetData: a cell, a row's start tag or a row's end tag
+    _WS + rb"*<(?:c" + _ATTRS_NC + rb"(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)|row" + _ATTRS_NC + rb"/?>|/row>)"
 )
-_CELL_INSIDE = re.compile(rb"<c[\s/>]")
 _SPACE = re.compile(_WS + rb"*\Z")
 _CELL_CACHE: dict[tuple[Any, ...], dict[bytes, tuple[Any, ...]]] = {}
 _TAGS: dict[tuple[bytes, bytes, bytes], dict[str, str]] = {}
@@ -1007,7 +1011,7 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
 
 
 def _tokenize(body: bytes) -> tuple[bytes, list[tuple[bytes, list[bytes]]]] | None:
-    """`<sheetData>` cut into rows and cells by regular expressions: (sheetData's attributes, [(row
+    """`<sheetData>` cut into rows and cells by one regular expression: (sheetData's attributes, [(row
     attributes, [cell bytes])]). None unless the pieces tile the body exactly (XML whitespace between
     them) with nothing else in it — no namespace declarations, no element other than rows in sheetData
     and cells in rows, no cell in a cell. Each tag and cell is then parsed by ElementTree (once per
@@ -1016,22 +1020,36 @@ def _tokenize(body: bytes) -> tuple[bytes, list[tuple[bytes, list[bytes]]]] | No
     if m is None or b"xmlns" in body:
         return None
     inner = m.group(2) or b""
+    tokens = _TOKEN_RE.findall(inner)
+    if sum(map(len, tokens)) != len(inner.rstrip(b" \t\r\n")):
+        return None  # something between the pieces
     rows: list[tuple[bytes, list[bytes]]] = []
-    position = count = 0
-    for row in _ROW_RE.finditer(inner):
-        if row.start() != position:
-            return None
-        position = row.end()
-        content = row.group(2) or b""
-        cells = _CELL_RE.findall(content)
-        if sum(map(len, cells)) != len(content.rstrip(b" \t\r\n")):
-            return None
-        count += len(cells)
-        rows.append((row.group(1), cells))
-    if not _SPACE.match(inner, position):
+    cells: list[bytes] | None = None
+    count = 0
+    for token in tokens:
+        tag = token if token[:1] == b"<" else token.lstrip(b" \t\r\n")
+        kind = tag[1:2]
+        if kind == b"c":
+            if cells is None:
+                return None  # a cell outside a row
+            cells.append(token)
+            count += 1
+        elif kind == b"r":
+            if cells is not None:
+                return None  # a row in a row
+            if tag.endswith(b"/>"):
+                rows.append((tag[4:-2], []))
+            else:
+                cells = []
+                rows.append((tag[4:-1], cells))
+        else:  # </row>
+            if cells is None:
+                return None
+            cells = None
+    if cells is not None:
         return None
-    if len(_CELL_INSIDE.findall(inner)) != count or len(_ROW_TAG.findall(inner)) != len(rows):
-        return None  # a cell in a cell, or a row in a cell: openpyxl would still find them
+    if inner.count(b"<c") != count or inner.count(b"row") != len(rows) + inner.count(b"</row>"):
+        return None  # maybe a cell in a cell or a row in a cell, which openpyxl would still find
     return m.group(1), rows
 
 

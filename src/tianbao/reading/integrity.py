@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tianbao.issues import Issue, make
@@ -90,15 +91,15 @@ def _names(
 ) -> tuple[list[Issue], dict[str, list[tuple[Offset, tuple[int, int]]]]]:
     issues: list[Issue] = []
     moves: dict[str, list[tuple[Offset, tuple[int, int]]]] = {}
-    by_name = {v: k for k, v in plan.places.items()}
+    by_name = plan.keys_at
     for name, (sheet, row, col) in plan.names.items():
         if sheet in missing:
             continue
-        expected = f"{sheet}!{a1(row, col)}"
         text = raw.names.get(name)
         found = parse_reference(text) if text is not None else None
         if found == (sheet, row, col):
             continue
+        expected = f"{sheet}!{a1(row, col)}"
         if found is not None and found[0] == sheet:
             moves.setdefault(sheet, []).append(((found[1] - row, found[2] - col), (row, col)))
         shown = "（已删除）" if text is None else _reference_text(text)
@@ -122,6 +123,7 @@ def _reference_text(text: str) -> str:
     return f"{ref[0]}!{a1(ref[1], ref[2])}" if ref is not None else (defined_name_value(text) or "（空）")
 
 
+@lru_cache(maxsize=65536)  # the names of a template's cells are the same text in every copy
 def parse_reference(text: str) -> tuple[str, int, int] | None:
     """`='表三'!$D$6` or `表三!D6` → ('表三', 5, 3); None when it is not a single-cell reference."""
     s = text.strip().lstrip("=")
@@ -144,13 +146,14 @@ def parse_reference(text: str) -> tuple[str, int, int] | None:
 def _labels(
     plan: Plan, raw: RawWorkbook, sheet: str
 ) -> tuple[list[Issue], list[tuple[Offset, tuple[int, int]]]]:
-    texts = {(r, c): norm_text(cell.value) for (s, r, c), cell in raw.cells.items() if s == sheet}
+    texts: dict[tuple[int, int], str] | None = None  # every cell's text, when a label is not where expected
     issues: list[Issue] = []
     moves: list[tuple[Offset, tuple[int, int]]] = []
     for lab in plan.labels.get(sheet, []):
-        found = texts.get((lab.row, lab.col), "")
-        if found == lab.norm:
+        if norm_text(raw.cell(sheet, lab.row, lab.col).value) == lab.norm:
             continue
+        if texts is None:
+            texts = {(r, c): norm_text(cell.value) for (s, r, c), cell in raw.cells.items() if s == sheet}
         offset = _find_nearby(texts, lab.norm, lab.row, lab.col)
         if offset is not None:
             moves.append((offset, (lab.row, lab.col)))
@@ -235,6 +238,13 @@ def check_formulas(
         if integrity.unusable(sheet):
             continue
         cell = raw.cell(sheet, row, col)
+        if cell.formula is not None and norm_formula(cell.formula) == norm_formula(formula):
+            value = cell.cached
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue  # no stored result to compare (the usual case: a file saved by tianbao or openpyxl)
+            cached[cell_id] = float(value)
+            if abs(float(value) - float(recomputed[cell_id])) <= 1e-6:
+                continue
         where = {"cell_id": cell_id, "sheet": sheet, "cell": a1(row, col)}
         label = f"{sheet} {plan.spec.cells[cell_id].label}"
         expected = fmt_number(recomputed[cell_id])

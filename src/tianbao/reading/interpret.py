@@ -19,6 +19,7 @@ import os
 import stat
 import zipfile
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -30,10 +31,10 @@ from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_s
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
-from tianbao.reading.values import Where, is_blank, parse_value
+from tianbao.reading.values import is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.spec.layout import COVER_SHEET, a1
+from tianbao.spec.layout import COVER_SHEET
 
 REQUIRED_META = ("filled_by", "phone")
 MAX_LISTED = 10  # blank cells named in one value-blank message
@@ -257,16 +258,13 @@ def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) 
 
 def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> list[Issue]:
     issues: list[Issue] = []
-    for cell_id in plan.spec.input_ids:
-        cell = plan.spec.cells[cell_id]
-        sheet, row, col = plan.places[cell_id]
+    for cell_id, sheet, row, col, value_type, where in plan.inputs:
         if integrity.unusable(sheet):
             sub.values[cell_id] = None
             sub.invalid.append(cell_id)
             continue
         rc = raw.cell(sheet, row, col)
-        where = Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}")
-        parsed = parse_value(rc.value, cell.type, where, rc.formula)
+        parsed = _parse(rc.value, value_type, where, rc.formula)
         sub.values[cell_id] = parsed.value
         if parsed.blank:
             sub.blank.append(cell_id)
@@ -275,6 +273,10 @@ def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity)
         if parsed.issue is not None:
             issues.append(parsed.issue)
     return issues
+
+
+# A value typed into a cell gives the same result in every file: most cells of most files are small numbers.
+_parse = lru_cache(maxsize=65536, typed=True)(parse_value)
 
 
 def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
+from tianbao.reading.values import Where
 from tianbao.spec import Spec, cell_name
 from tianbao.spec.layout import (
     COVER_LAST_COL,
@@ -26,6 +27,7 @@ PAD = 5  # rows/columns fetched beyond the layout, to recognise content moved by
 _WS = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536, typed=True)  # labels are the same text in every copy of a template
 def norm_text(value: Any) -> str:
     """Label text for comparison: NFKC (full-width punctuation as ASCII) without any whitespace."""
     if value is None:
@@ -35,6 +37,7 @@ def norm_text(value: Any) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
+@lru_cache(maxsize=8192)
 def norm_formula(text: str) -> str:
     """Formula text for comparison: no “=”, “$”, quotes around sheet names or spaces; upper case."""
     s = text.strip().lstrip("=").replace("$", "").replace("'", "")
@@ -48,7 +51,7 @@ class ExpectedLabel:
     col: int
     text: str
 
-    @property
+    @cached_property
     def norm(self) -> str:
         return norm_text(self.text)
 
@@ -72,6 +75,30 @@ class Plan:
     def a1(self, key: str) -> str:
         _, row, col = self.places[key]
         return a1(row, col)
+
+    @cached_property
+    def keys_at(self) -> dict[tuple[str, int, int], str]:
+        """position → the cell id (or meta.<id>) there."""
+        return {v: k for k, v in self.places.items()}
+
+    @cached_property
+    def inputs(self) -> list[tuple[str, str, int, int, str, Where]]:
+        """Each input cell: (cell id, sheet, row, col, value type, where its issues point)."""
+        out = []
+        for cell_id in self.spec.input_ids:
+            cell = self.spec.cells[cell_id]
+            sheet, row, col = self.places[cell_id]
+            out.append(
+                (
+                    cell_id,
+                    sheet,
+                    row,
+                    col,
+                    cell.type,
+                    Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}"),
+                )
+            )
+        return out
 
 
 @cache
