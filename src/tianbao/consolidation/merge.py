@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 from tianbao.amounts import exact_sum
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
@@ -43,10 +45,29 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
 def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
     """Every cell's consolidated value: exact decimal sums of the inputs, computed cells from those."""
     rows = list(rows)
-    inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
+    inputs = _sums_in_ten_thousandths(spec.input_ids, rows)
+    if inputs is None:
+        inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
     computed = spec.compute(inputs)
     values = {**inputs, **{c: round(float(v), 4) for c, v in computed.items()}}
     return {c: values[c] for c in spec.cells}
+
+
+def _sums_in_ten_thousandths(
+    cell_ids: Sequence[str], rows: Sequence[Mapping[str, float]]
+) -> dict[str, float] | None:
+    """`exact_sum` of each column, computed in integers: when every value is a whole number of
+    ten-thousandths (counts, and amounts in 万元 with at most 4 decimals, as the reader leaves them) and
+    small enough for the float to name that number alone, the decimal sum is the integer sum / 10,000 —
+    the same float, a hundred times faster for 10,000 units. None when a value is not such a number."""
+    if not rows:
+        return None
+    matrix = np.array([[r.get(c, 0.0) for c in cell_ids] for r in rows], dtype=float)
+    scaled = np.rint(matrix * 10_000)
+    if not (np.all(np.abs(matrix) < 1e11) and np.array_equal(scaled / 10_000, matrix)):
+        return None
+    totals = [sum(column) for column in scaled.astype(np.int64).T.tolist()]  # Python integers: exact
+    return {c: total / 10_000 for c, total in zip(cell_ids, totals, strict=True)}
 
 
 def consolidate(

@@ -80,13 +80,13 @@ def status_rows(
     """`covered_by`: unit code → display name of the consolidated file in the totals that contains it."""
     rows: list[StatusRow] = []
     shown: set[str] = set()
+    by_unit: dict[str | None, list[FileEntry]] = {}  # in file order: a roster of 10,000 units is not squared
+    for f in files:
+        if f.dropped not in (IDENTICAL, SUPERSEDED):
+            by_unit.setdefault(f.submission.unit_code, []).append(f)
     if roster is not None:
         for unit in expected_units(roster, parent_code):
-            own = [
-                f
-                for f in files
-                if f.submission.unit_code == unit.code and f.dropped not in (IDENTICAL, SUPERSEDED)
-            ]
+            own = by_unit.get(unit.code, [])
             counted = [f for f in own if f.included]
             if counted or own:
                 chosen = counted or own
