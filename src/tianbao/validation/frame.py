@@ -12,14 +12,12 @@ from tianbao.spec import Spec
 
 
 def input_frame(spec: Spec, submissions: Sequence[Submission]) -> pd.DataFrame:
-    """Input values as floats; NaN where blank or unusable."""
-    data = {
-        cell_id: np.array(
-            [np.nan if (v := s.values.get(cell_id)) is None else float(v) for s in submissions], dtype=float
-        )
-        for cell_id in spec.input_ids
-    }
-    return pd.DataFrame(data, index=pd.RangeIndex(len(submissions)))
+    """Input values as floats; NaN where blank or unusable. One array for the run (numpy turns None into
+    NaN), not a Python list per cell."""
+    ids = list(spec.input_ids)
+    rows = [[s.values.get(c) for c in ids] for s in submissions]
+    matrix = np.array(rows, dtype=float).reshape(len(submissions), len(ids))
+    return pd.DataFrame(matrix, columns=ids, index=pd.RangeIndex(len(submissions)))
 
 
 def computed_frame(spec: Spec, inputs: pd.DataFrame) -> pd.DataFrame:
