@@ -62,7 +62,7 @@ VTYPES = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _S = MAIN + " "  # expat reports a namespaced name as "uri local"
 ROW, CELL, VALUE, FORMULA, INLINE, TEXT = (_S + t for t in ("row", "c", "v", "f", "is", "t"))
 SHEET_DATA, DIMENSION, PROTECTION = _S + "sheetData", _S + "dimension", _S + "sheetProtection"
-SI, DEFINED_NAMES, DEFINED_NAME = _S + "si", _S + "definedNames", _S + "definedName"
+SI = _S + "si"
 PROPERTY, LPWSTR = CUSTPROPS + " property", VTYPES + " lpwstr"
 ET_ROW, ET_VALUE, ET_FORMULA, ET_INLINE, ET_TEXT, ET_DEFINED_NAME = (
     f"{{{MAIN}}}{t}" for t in ("row", "v", "f", "is", "t", "definedName")
@@ -261,73 +261,15 @@ def _workbook_openpyxl(data: bytes) -> _WorkbookPart:
     return _WorkbookPart(sheets, date1904, names)
 
 
-class _WorkbookNames:
-    """One expat pass over workbook.xml: well-formedness, and the defined names in their plain form."""
-
-    def __init__(self) -> None:
-        self.names: list[tuple[str, str | None, str | None]] = []
-        self.plain = True  # False: a defined name this reader does not vouch for; openpyxl decides
-        self.depth = 0
-        self.in_names = False
-        self.current: dict[str, str] | None = None
-        self.text: list[str] = []
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.depth += 1
-        if self.depth == 2 and name == DEFINED_NAMES:
-            self.in_names = True
-            if _plain_attrs(attrs):
-                self.plain = False
-        elif self.in_names and self.depth == 3:
-            plain = _plain_attrs(attrs)
-            if (
-                name != DEFINED_NAME
-                or "name" not in plain
-                or not plain.keys() <= DEFINED_NAME_ATTRS
-                or not all(_digits(plain[k]) for k in DEFINED_NAME_INTS if k in plain)
-            ):
-                self.plain = False
-            self.current, self.text = plain, []
-        elif self.in_names:
-            self.plain = False  # an element inside a defined name
-
-    def end(self, name: str) -> None:
-        if self.in_names and self.depth == 3 and self.current is not None:
-            text = "".join(self.text) or None
-            self.names.append((self.current.get("name", ""), self.current.get("localSheetId"), text))
-            self.current = None
-        elif self.depth == 2 and self.in_names:
-            self.in_names = False
-        self.depth -= 1
-
-    def chars(self, data: str) -> None:
-        if self.current is not None:
-            self.text.append(data)
-
-
 def _workbook(data: bytes) -> _WorkbookPart:
-    """The workbook part: the defined names natively, the rest by openpyxl once per distinct content."""
+    """The workbook part: the defined names natively, the rest by openpyxl once per distinct content; a
+    part not in the plain form is read by openpyxl whole (once per distinct content)."""
     found = _names_fast(data)
     if found is not None:
         return found
-    handler = _WorkbookNames()
-    p = _parser()
-    p.StartElementHandler, p.EndElementHandler = handler.start, handler.end
-    p.CharacterDataHandler = handler.chars
+    p = _parser()  # checked by expat first: a DOCTYPE never reaches openpyxl from here
     p.Parse(data, True)
-    start, end = data.find(b"<definedNames"), data.find(b"</definedNames>")
-    if (
-        not handler.plain
-        or b"<!" in data
-        or data.count(b"definedNames") != (2 if start >= 0 else 0)
-        or (start >= 0 and end < start)
-    ):
-        return _cached("workbook", data, lambda: _workbook_openpyxl(data))  # type: ignore[no-any-return]
-    rest = data[:start] + data[end + len(b"</definedNames>") :] if start >= 0 else data
-    part: _WorkbookPart = _cached("workbook", rest, lambda: _workbook_openpyxl(rest))
-    if part.names:  # another definedNames element (in any namespace): openpyxl's reading wins
-        return _cached("workbook", data, lambda: _workbook_openpyxl(data))  # type: ignore[no-any-return]
-    return _WorkbookPart(part.sheets, part.date1904, handler.names)
+    return _cached("workbook", data, lambda: _workbook_openpyxl(data))  # type: ignore[no-any-return]
 
 
 _DEFINED_NAME_ELEMENT = re.compile(rb"<definedName\b[^<]*</definedName>|<definedName\b[^<]*?/>")
@@ -372,7 +314,7 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
         p = _parser()
         p.StartElementHandler, p.EndElementHandler, p.StartNamespaceDeclHandler = down, up, declare
         p.Parse(data[:start], False)
-        if count and depth != 1:
+        if (count and depth != 1) or namespaces.get(None) != MAIN:
             return None
         p.StartElementHandler = p.EndElementHandler = p.StartNamespaceDeclHandler = None
         p.Parse(data[start:], True)
@@ -896,13 +838,16 @@ class _SheetParser:
         p.Parse(data[:start], False)
         if self.depth != 1:
             raise Unusual("sheetData is not a child of the root")
+        if namespaces.get(None) != MAIN:  # unprefixed names are not SpreadsheetML's (Strict OOXML, damage)
+            raise Unusual("another default namespace")
         p.StartElementHandler = p.EndElementHandler = p.StartNamespaceDeclHandler = None
         if protection >= 0:
             p.Parse(data[start:protection], False)
 
             def first(name: str, attrs: dict[str, str]) -> None:
                 p.StartElementHandler = None
-                self._protection(attrs)
+                if name == PROTECTION:
+                    self._protection(attrs)
 
             p.StartElementHandler = first
             p.Parse(data[protection:], True)
