@@ -19,19 +19,18 @@ import os
 import stat
 import zipfile
 import zlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from tianbao.issues import Issue, make
 from tianbao.reading import container
-from tianbao.reading.backend import CellMap, RawWorkbook, ReaderBackend
+from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend
 from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
-from tianbao.reading.values import is_blank, parse_value
+from tianbao.reading.values import Parsed, is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.spec.layout import COVER_SHEET
@@ -258,25 +257,35 @@ def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) 
 
 def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> list[Issue]:
     issues: list[Issue] = []
-    for cell_id, sheet, row, col, value_type, where in plan.inputs:
-        if integrity.unusable(sheet):
-            sub.values[cell_id] = None
-            sub.invalid.append(cell_id)
+    values, blank, invalid = sub.values, sub.blank, sub.invalid
+    unusable = integrity.missing | integrity.changed
+    cells = raw.cells
+    for i, (cell_id, sheet, row, col, value_type, where) in enumerate(plan.inputs):
+        if sheet in unusable:
+            values[cell_id] = None
+            invalid.append(cell_id)
             continue
-        rc = raw.cell(sheet, row, col)
-        parsed = _parse(rc.value, value_type, where, rc.formula)
-        sub.values[cell_id] = parsed.value
+        rc = cells.get((sheet, row, col), EMPTY)
+        value, formula = rc.value, rc.formula
+        key = (i, value, value.__class__, formula)  # 1, 1.0 and True are different values here
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            if len(_PARSED) > 100_000:
+                _PARSED.clear()
+            parsed = _PARSED[key] = parse_value(value, value_type, where, formula)
+        values[cell_id] = parsed.value
         if parsed.blank:
-            sub.blank.append(cell_id)
-        elif parsed.invalid:
-            sub.invalid.append(cell_id)
+            blank.append(cell_id)
+        elif parsed.value is None:
+            invalid.append(cell_id)
         if parsed.issue is not None:
             issues.append(parsed.issue)
     return issues
 
 
 # A value typed into a cell gives the same result in every file: most cells of most files are small numbers.
-_parse = lru_cache(maxsize=65536, typed=True)(parse_value)
+# Keyed by the input's index in the plan: plans live as long as the process (`plan_for` is cached).
+_PARSED: dict[tuple[Any, ...], Parsed] = {}
 
 
 def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import stat
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -89,7 +90,22 @@ def _read_one(args: ReadArgs) -> Submission:
 
 
 def _read_batch(batch: list[ReadArgs]) -> list[Submission]:
-    return [_read_one(a) for a in batch]
+    with paused_gc():
+        return [_read_one(a) for a in batch]
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while files are read: reading makes many short-lived objects and few
+    cycles, and each collection would walk every object alive (the caches, the submissions read so far).
+    Reference counting still frees nearly everything; the cycles wait for the next collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_all(
@@ -116,11 +132,13 @@ def read_all(
     if jobs <= 1 or len(paths) < 4:
         out = []
         for p in paths:
-            out.append(_read_one((str(p), year, roster, spec.id, spec.version, limits, reader)))
+            with paused_gc():
+                out.append(_read_one((str(p), year, roster, spec.id, spec.version, limits, reader)))
             tick()
     else:
         args: list[ReadArgs] = [(str(p), year, SHARED, spec.id, spec.version, limits, reader) for p in paths]
-        out = _read_parallel(args, jobs, roster, tick)
+        with paused_gc():
+            out = _read_parallel(args, jobs, roster, tick)
     specs = known_specs()
     for sub in out:
         if sub.stamp is not None:
