@@ -6,6 +6,7 @@ Everything that came from a submission (unit names, file names, messages quoting
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from tianbao.consolidation.bulk import BulkSheet
@@ -72,19 +73,19 @@ def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
     first = DETAIL_HEADER_ROW + 1
     formats = [f.text] * len(DETAIL_FIXED)
     formats += [f.amount if spec.cells[cell_id].type == "amount" else f.count for cell_id in columns]
+    pick = operator.itemgetter(*columns)
+
+    def values(m: Any) -> tuple[float, ...]:
+        try:
+            return pick(m.values)  # type: ignore[no-any-return]
+        except KeyError:
+            return tuple(m.values.get(cell_id, 0.0) for cell_id in columns)
+
     ws.set_bulk_rows(
         first,
-        [
-            [
-                m.unit_code,
-                m.unit_name,
-                m.unit_type,
-                m.file,
-                *(m.values.get(cell_id, 0.0) for cell_id in columns),
-            ]
-            for m in c.members
-        ],
+        [[m.unit_code, m.unit_name, m.unit_type, m.file, *values(m)] for m in c.members],
         formats,
+        text_columns=range(len(DETAIL_FIXED)),
     )
     ws.add_table_over_bulk(
         DETAIL_HEADER_ROW,
@@ -108,7 +109,7 @@ def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
 
 def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
     """报送情况: counts by status on top, then every roster unit and every other file with its status."""
-    ws = ctx.workbook.add_worksheet(STATUS_SHEET)
+    ws = ctx.workbook.add_worksheet(STATUS_SHEET, worksheet_class=BulkSheet)
     headers = [("单位代码", 12), ("单位名称", 28), ("单位类型", 10), ("状态", 14), ("文件", 34), ("说明", 70)]
     ws.merge_range(
         0, 0, 0, len(headers) - 1, f"报送情况：{c.parent.name}（{c.parent.code}）{c.year} 年度", f.title
@@ -121,11 +122,12 @@ def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
         ws.write_number(3 + i, 1, counts[status], f.count)
     top = 3 + len(STATUSES) + 1
     _header(ws, top, headers, f.header)
-    for i, row in enumerate(c.rows, start=top + 1):
-        for col, text in enumerate(
-            (row.unit_code, row.unit_name, row.unit_type, row.status, row.files, row.note)
-        ):
-            ws.write_string(i, col, text, f.text)
+    ws.set_bulk_rows(
+        top + 1,
+        [[r.unit_code, r.unit_name, r.unit_type, r.status, r.files, r.note] for r in c.rows],
+        [f.text] * len(headers),
+        text_columns=range(len(headers)),
+    )
     last = top + max(len(c.rows), 1)
     ws.autofilter(top, 0, last, len(headers) - 1)
     for status, fmt in (("退回", f.bad), ("名单外", f.bad), ("有警告", f.warn), ("未报送", f.grey)):
@@ -191,7 +193,7 @@ def write_issues(ctx: Context, c: Consolidation, f: Formats) -> None:
 
 def write_sources(ctx: Context, c: Consolidation, f: Formats) -> None:
     """来源: every input file with its SHA-256, size, verdict, template serial and unit."""
-    ws = ctx.workbook.add_worksheet(SOURCES_SHEET)
+    ws = ctx.workbook.add_worksheet(SOURCES_SHEET, worksheet_class=BulkSheet)
     headers = [
         ("文件", 34),
         ("SHA-256", 66),
@@ -203,17 +205,25 @@ def write_sources(ctx: Context, c: Consolidation, f: Formats) -> None:
         ("单位名称", 28),
     ]
     _header(ws, 0, headers, f.header)
-    for r, entry in enumerate(c.files, start=1):
+    rows = []
+    for entry in c.files:
         s = entry.submission
         included = "计入" if entry.included else DROPPED_ZH.get(entry.dropped or "", "不计入")
-        ws.write_string(r, 0, entry.name, f.text)
-        ws.write_string(r, 1, s.sha256, f.text)
-        ws.write_number(r, 2, s.size, f.count)
-        ws.write_string(r, 3, STATUS_ZH[entry.status], f.text)
-        ws.write_string(r, 4, included, f.text)
-        ws.write_string(r, 5, s.stamp.serial if s.stamp else "", f.text)
-        ws.write_string(r, 6, s.unit_code or "", f.text)
-        ws.write_string(r, 7, s.unit_name or "", f.text)
+        serial = s.stamp.serial if s.stamp else ""
+        rows.append(
+            [
+                entry.name,
+                s.sha256,
+                s.size,
+                STATUS_ZH[entry.status],
+                included,
+                serial,
+                s.unit_code or "",
+                s.unit_name or "",
+            ]
+        )
+    formats = [f.text, f.text, f.count, f.text, f.text, f.text, f.text, f.text]
+    ws.set_bulk_rows(1, rows, formats, text_columns=(0, 1, 3, 4, 5, 6, 7))
     ws.autofilter(0, 0, max(len(c.files), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)
     _protect(ctx, ws)

@@ -37,16 +37,21 @@ class Validated:
     inputs: pd.DataFrame
     computed: pd.DataFrame
 
-    _rows: list[list[float]] | None = field(default=None, init=False, repr=False, compare=False)
-    _columns: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+    _table: tuple[list[str], np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def table(self) -> tuple[list[str], np.ndarray]:
+        """Every cell value of every submission as one array (a row per submission, blanks as 0) and the
+        cell ids of its columns: inputs, then computed cells. Converted once for the run."""
+        if self._table is None:
+            matrix = np.hstack([self.inputs.fillna(0.0).to_numpy(float), self.computed.to_numpy(float)])
+            columns = [*map(str, self.inputs.columns), *map(str, self.computed.columns)]
+            self._table = columns, matrix.reshape(len(self.inputs), len(columns))
+        return self._table
 
     def values(self, i: int) -> dict[str, float]:
         """All cell values of submission i, blanks as 0 (what the totals count)."""
-        if self._rows is None:  # one conversion for the run: a pandas row lookup costs a millisecond
-            matrix = np.hstack([self.inputs.fillna(0.0).to_numpy(float), self.computed.to_numpy(float)])
-            self._rows = matrix.reshape(len(self.inputs), -1).tolist()
-            self._columns = [*map(str, self.inputs.columns), *map(str, self.computed.columns)]
-        return dict(zip(self._columns, self._rows[i], strict=True))
+        columns, matrix = self.table()
+        return dict(zip(columns, matrix[i].tolist(), strict=True))
 
 
 def validate(
