@@ -8,11 +8,12 @@ import hashlib
 import os
 import stat
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tianbao.errors import UsageError
 from tianbao.issues import make
@@ -54,6 +55,7 @@ class CheckRun:
 
 ReadArgs = tuple[str, int | None, "Roster | _Shared | None", str, str, Limits, str]
 IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few to re-read when a worker dies
+POLL_SECONDS = 0.5  # how often a waiting run looks whether a worker has died
 MAX_BATCH = 32  # files per task: a task costs the pool about a millisecond, a file a few
 
 
@@ -183,7 +185,8 @@ def _pool_pass(
     queue = deque(todo[i : i + size] for i in range(0, len(todo), size))
     running: dict[Future[list[Submission]], list[int]] = {}
     lost: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(roster,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(roster,))
+    try:
         while queue or running:
             while queue and len(running) < jobs * IN_FLIGHT and not lost:
                 batch = queue.popleft()
@@ -193,7 +196,12 @@ def _pool_pass(
                     lost.extend(batch)
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished = _wait_any(pool, running)
+            if finished is None:  # a worker died and the executor did not notice
+                for batch in running.values():
+                    lost.extend(batch)
+                running.clear()
+                break
             for future in finished:
                 batch = running.pop(future)
                 try:
@@ -201,20 +209,58 @@ def _pool_pass(
                     tick(len(batch))
                 except Exception:  # BrokenProcessPool, or a result that could not be sent back
                     lost.extend(batch)
+    finally:
+        _close(pool, broken=bool(lost))
     return sorted(lost), [i for batch in queue for i in batch]
+
+
+def _wait_any(pool: ProcessPoolExecutor, futures: Collection[Future[Any]]) -> set[Future[Any]] | None:
+    """At least one finished future, or None when a worker of the pool has died without the executor
+    failing the futures (CPython's executor can miss a worker killed abruptly, and then waits forever)."""
+    while True:
+        done, _ = wait(futures, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if done:
+            return done
+        # Workers never exit while the pool is open (no max_tasks_per_child): an exit code means death.
+        if any(p.exitcode is not None for p in _workers(pool)):
+            return None
+
+
+def _workers(pool: ProcessPoolExecutor) -> list[Any]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
+    """Shut a pool down; a broken one without waiting for it, its surviving workers terminated."""
+    if not broken:
+        pool.shutdown(wait=True)
+        return
+    workers = _workers(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in workers:
+        if p.exitcode is None:
+            p.terminate()
 
 
 def _read_alone(a: ReadArgs, roster: Roster | None) -> Submission:
     """Read one file in a process of its own: a crash there is this file's."""
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(roster,)) as pool:
-        try:
-            return pool.submit(_read_one, a).result()
-        except BrokenProcessPool:
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(roster,))
+    broken = True
+    try:
+        future = pool.submit(_read_one, a)
+        if _wait_any(pool, [future]) is None:
             return crashed(a[0], "进程意外终止，可能是内存不足或读取组件崩溃")
-        except MemoryError:
-            return crashed(a[0], "内存不足")
-        except Exception as exc:
-            return crashed(a[0], f"读取结果无法传回：{type(exc).__name__}")
+        result = future.result()
+        broken = False
+        return result
+    except BrokenProcessPool:
+        return crashed(a[0], "进程意外终止，可能是内存不足或读取组件崩溃")
+    except MemoryError:
+        return crashed(a[0], "内存不足")
+    except Exception as exc:
+        return crashed(a[0], f"读取结果无法传回：{type(exc).__name__}")
+    finally:
+        _close(pool, broken)
 
 
 def crashed(path: str, reason: str) -> Submission:
