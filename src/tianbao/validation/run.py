@@ -74,6 +74,7 @@ _worker_roster: Roster | None = None
 def _init_worker(roster: Roster | None) -> None:
     global _worker_roster
     _worker_roster = roster
+    gc.enable()  # forked from a parent that pauses it while it gathers the results
 
 
 def _read_one(args: ReadArgs) -> Submission:
@@ -92,15 +93,19 @@ def _read_one(args: ReadArgs) -> Submission:
 
 
 def _read_batch(batch: list[ReadArgs]) -> list[Submission]:
-    with paused_gc():
-        return [_read_one(a) for a in batch]
+    out = []
+    for a in batch:
+        with paused_gc():  # file by file: the reference reader leaves a workbook's cycles behind
+            out.append(_read_one(a))
+    return out
 
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while files are read: reading makes many short-lived objects and few
+    """No cyclic garbage collection while a file is read: reading makes many short-lived objects and few
     cycles, and each collection would walk every object alive (the caches, the submissions read so far).
-    Reference counting still frees nearly everything; the cycles wait for the next collection."""
+    Reference counting frees nearly everything; what a file leaves in cycles (openpyxl's workbooks) is
+    still in the youngest generation afterwards, and the next collection frees it cheaply."""
     enabled = gc.isenabled()
     gc.disable()
     try:
