@@ -11,6 +11,7 @@ template: the stamp carries the spec's hash. The builders are also used by tests
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import sys
@@ -157,6 +158,7 @@ def _not_a_template(path: Path) -> Path:
     ws.title = "表三"
     ws.append(["三、收到和处理政府信息公开申请情况"])
     ws.append(["一、本年新收政府信息公开申请数量", 3, 0, 0, 0, 0, 0, 3])
+    wb.properties.created = datetime.datetime(*FIXED_TIME)  # a new workbook is stamped with the time
     wb.save(path)
     normalise(path)
     return path
@@ -240,6 +242,63 @@ FIXTURES: dict[str, Callable[[Path], Path]] = {
 }
 
 
+# --- codes of the later stages: a folder per code, checked (rules) or merged (consolidation) whole -----------
+# rules/previous-2024.xlsx is 诺敏镇's report of the year before: 1 application carried on (自然人), no
+# 行政规范性文件 in force (as in the valid values). rule-S1 and rule-S2 disagree with it, the others agree.
+PREVIOUS = {"t3.new.np": 2, "t3.r1.np": 1, "t3.fwd.np": 1, "t2.normative.valid": 0}
+
+
+def _duplicate_identical(folder: Path) -> None:
+    filled(folder / "诺敏镇.xlsx")
+    filled(folder / "诺敏镇（副本）.xlsx")
+
+
+def _duplicate_superseded(folder: Path) -> None:
+    filled(folder / "诺敏镇-初稿.xlsx", {"meta.filled_on": "2026-01-10", "t2.penalty.decisions": 1})
+    filled(folder / "诺敏镇-终稿.xlsx", {"meta.filled_on": "2026-01-20"})
+
+
+def _double_count(folder: Path) -> None:
+    """The banner's consolidated workbook of 诺敏镇 and 阿里河镇, sent up together with 诺敏镇's own report."""
+    from tianbao.consolidation import merge_files, write_consolidated
+
+    with tempfile.TemporaryDirectory() as tmp:
+        towns = [filled(Path(tmp) / "诺敏镇.xlsx"), filled(Path(tmp) / "阿里河镇.xlsx", unit=OTHER)]
+        merged = merge_files(
+            towns, year=YEAR, roster=ROSTER, unit_code="150723", unit_name="鄂伦春自治旗", jobs=1
+        )
+        write_consolidated(merged, folder / "鄂伦春自治旗汇总.xlsx")
+    filled(folder / "诺敏镇.xlsx")
+
+
+MERGE_FOLDERS: dict[str, Callable[[Path], None]] = {
+    "duplicate-identical": _duplicate_identical,
+    "duplicate-superseded": _duplicate_superseded,
+    "double-count": _double_count,
+}
+
+
+def build_rules(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        filled(out_dir / "previous-2024.xlsx", PREVIOUS, year=YEAR - 1),
+        filled(out_dir / "rule-H3.xlsx", {"t3.fwd.np": 2}),  # 3 + 1 ≠ 3 + 2
+        filled(out_dir / "rule-S1.xlsx", {"t3.carry.np": 2, "t3.r1.np": 3}),  # last year carried on 1
+        filled(out_dir / "rule-S2.xlsx", {"t2.normative.issued": 2, "t2.normative.valid": 30}),  # 0 + 2 ≠ 30
+        filled(
+            out_dir / "rule-S5.xlsx", {"t2.rules.issued": 6, "t2.rules.valid": 6}
+        ),  # a township makes no 规章
+    ]
+
+
+def build_merge(out_dir: Path) -> list[Path]:
+    for code, make in MERGE_FOLDERS.items():
+        folder = out_dir / code
+        folder.mkdir(parents=True, exist_ok=True)
+        make(folder)
+    return sorted(out_dir.rglob("*.xlsx"))
+
+
 def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -247,6 +306,8 @@ def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
         if codes and code not in codes:
             continue
         paths.append(make(out_dir / f"{code}.xlsx"))
+    if not codes:
+        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge")
     return paths
 
 
