@@ -1,0 +1,245 @@
+"""The fast backend: one workbook file read into a `RawWorkbook`, and openpyxl for whatever it does not
+handle itself."""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import struct
+import warnings
+import zipfile
+import zlib
+from collections.abc import Collection
+from typing import Any
+
+from tianbao.reading.backend import (
+    RawCell,
+    RawWorkbook,
+    ReaderBackend,
+    Wanted,
+    property_text,
+    resolve_wanted,
+)
+from tianbao.reading.fast_backend.base import (
+    _INFLATED,
+    _RESERVED,
+    CACHE_SIZE,
+    RESERVED_GLOBAL,
+    SUPPORTED_SUFFIXES,
+    Unusual,
+)
+from tianbao.reading.fast_backend.parts import (
+    _check_reserved,
+    _core,
+    _custom_properties,
+    _manifest,
+    _relationships,
+    _shared_strings,
+    _styles,
+    _workbook,
+    _WorkbookPart,
+)
+from tianbao.reading.fast_backend.sheet import (
+    _Sheet,
+    _SheetParser,
+)
+from tianbao.reading.model import Limits
+from tianbao.stamp import META_SHEET
+
+
+class _Reader:
+    def __init__(self, path: str | os.PathLike[str], max_cells: int | None) -> None:
+        self.path, self.max_cells = path, max_cells
+        self.limit = Limits().max_uncompressed
+        self.data = b""
+
+    def member(self, zf: zipfile.ZipFile, name: str) -> bytes:
+        """A member's bytes, inflated straight from the file's bytes with zlib when it is a plain deflated
+        or stored member (zipfile's own reading costs more than the inflating), else by zipfile. Either
+        way the bytes are those zipfile gives, their length and CRC-32 checked."""
+        info = zf.getinfo(name)
+        if info.file_size > self.limit:
+            raise Unusual(f"{name} is too large")
+        data = self.data
+        offset = info.header_offset
+        header = data[offset : offset + 30]
+        if len(header) == 30 and header[:4] == b"PK\x03\x04" and not info.flag_bits & 0x61:
+            name_len, extra_len = struct.unpack_from("<HH", header, 26)
+            raw_name = data[offset + 30 : offset + 30 + name_len]
+            start = offset + 30 + name_len + extra_len
+            raw = data[start : start + info.compress_size]
+            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+            if len(raw) == info.compress_size and raw_name.decode(encoding, "replace") == info.orig_filename:
+                key = (raw, info.compress_type, info.file_size, info.CRC)
+                out: bytes | None = _INFLATED.get(key)  # styles, theme, 校验 …: the same bytes in every copy
+                if out is not None:
+                    return out
+                try:
+                    if info.compress_type == zipfile.ZIP_DEFLATED:
+                        out = zlib.decompress(raw, -15)
+                    elif info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
+                        out = raw
+                except zlib.error:
+                    out = None
+                if out is not None and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                    if len(_INFLATED) >= CACHE_SIZE:
+                        _INFLATED.clear()
+                    _INFLATED[key] = out
+                    return out
+        return zf.read(name)
+
+    def read(self, wanted: Wanted) -> RawWorkbook:
+        if os.path.splitext(os.fspath(self.path))[-1].lower() not in SUPPORTED_SUFFIXES:
+            raise Unusual("a file name openpyxl refuses")
+        with open(self.path, "rb") as fh:
+            self.data = fh.read()
+        with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
+            return self._read(zf, wanted)
+
+    def _read(self, zf: zipfile.ZipFile, wanted: Wanted) -> RawWorkbook:
+        names = set(zf.namelist())
+        workbook_name, strings_name = _manifest(self.member(zf, "[Content_Types].xml"))
+        strings = _shared_strings(self.member(zf, strings_name)) if strings_name is not None else []
+        book = _workbook(self.member(zf, workbook_name))
+        epoch = _epoch(book.date1904)
+        if "docProps/core.xml" in names:
+            _core(self.member(zf, "docProps/core.xml"))
+        properties = (
+            _custom_properties(self.member(zf, "docProps/custom.xml"))
+            if "docProps/custom.xml" in names
+            else {}
+        )
+        if "xl/theme/theme1.xml" in names:
+            self.member(zf, "xl/theme/theme1.xml")
+        date_formats, timedelta_formats = _styles(
+            self.member(zf, "xl/styles.xml") if "xl/styles.xml" in names else None
+        )
+
+        raw = RawWorkbook()
+        parts: dict[str, str] = {}  # sheet title → part (the first sheet of a title, as wb[title] finds it)
+        loaded: list[str] = []
+        targets: list[str] = []
+        rels: dict[str, tuple[str, str]] | None = None
+        for sheet in book.sheets:
+            if not sheet.rel_id:
+                continue
+            if rels is None:
+                rels_name = _rels_path(workbook_name)
+                rels = _relationships(rels_name, self.member(zf, rels_name))
+            kind, target = rels[sheet.rel_id]
+            if target not in names:
+                continue
+            if "chartsheet" in kind:
+                raise Unusual("a chart sheet")
+            sheet_rels = _rels_path(target)
+            if sheet_rels in names:
+                _relationships(sheet_rels, self.member(zf, sheet_rels))
+            loaded.append(sheet.name)
+            targets.append(target)
+            parts.setdefault(sheet.name, target)
+            raw.sheets.append(sheet.name)
+            raw.states[sheet.name] = str(sheet.state or "visible")
+        raw.properties = properties
+        raw.names = _names(book, loaded)
+
+        def sheet(title: str, positions: Collection[tuple[int, int]] | None) -> _Sheet:
+            data = self.member(zf, parts[title])
+            parser = _SheetParser(strings, date_formats, timedelta_formats, epoch, positions, self.max_cells)
+            got = parser.parse(data)
+            if got.oversized:
+                raw.oversized[title] = got.oversized
+                return _Sheet()
+            raw.protected[title] = got.protected
+            _, _, max_col, max_row = got.dimension or (None, None, None, None)
+            raw.dimensions[title] = (max_row or got.max_row, max_col or got.max_col)
+            return got
+
+        done: set[str] = set()  # parts read in full
+        meta_cells: dict[tuple[int, int], RawCell] = {}
+        if META_SHEET in parts:
+            meta_cells = sheet(META_SHEET, None).cells
+            done.add(parts[META_SHEET])
+            for (row, col), cell in sorted(meta_cells.items()):
+                if col == 0 and cell.value is not None:
+                    raw.meta[property_text(cell.value).strip()] = meta_cells.get((row, 1), RawCell()).value
+        for title, positions in resolve_wanted(wanted, raw).items():
+            if title not in parts:
+                continue
+            if title == META_SHEET:
+                chosen = set(positions)
+                got = {k: v for k, v in meta_cells.items() if k in chosen}
+            else:
+                got = sheet(
+                    title, positions if isinstance(positions, set | frozenset) else set(positions)
+                ).cells
+                done.add(parts[title])
+            raw.cells.update({(title, r, c): cell for (r, c), cell in got.items()})
+        for target in targets:  # openpyxl reads every sheet's dimension when it opens the file
+            if target not in done:
+                _SheetParser([], frozenset(), frozenset(), epoch, (), None, dimension_only=True).parse(
+                    self.member(zf, target)
+                )
+        return raw
+
+
+def _rels_path(path: str) -> str:
+    folder, name = posixpath.split(path)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _epoch(date1904: bool) -> Any:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
+
+    return CALENDAR_MAC_1904 if date1904 else WINDOWS_EPOCH
+
+
+def _names(book: _WorkbookPart, loaded: list[str]) -> dict[str, str]:
+    """Workbook-level defined names, as openpyxl's `DefinedNameList.by_sheet` and `assign_names` keep them."""
+    out: dict[str, str] = {}
+    local: dict[int, dict[str, str | None]] = {}
+    for name, sheet_id, text in book.names:
+        if sheet_id is None:
+            if name not in RESERVED_GLOBAL:
+                out[name] = str(text or "")
+        else:
+            local.setdefault(int(sheet_id), {})[name] = text
+    for index, names in local.items():
+        try:
+            loaded[index]
+        except IndexError:
+            continue
+        for name, text in names.items():
+            m = _RESERVED.match(name)
+            if m:
+                _check_reserved(m.group("name"), text)
+    return out
+
+
+class FastBackend:
+    """zipfile + expat; openpyxl for whatever it does not handle itself (see the module's docstring)."""
+
+    name = "fast"
+
+    def __init__(self, fallback: ReaderBackend | None = None) -> None:
+        self._fallback = fallback
+        self.fallbacks = 0  # files handed to the reference backend (tests check the fast path is taken)
+
+    @property
+    def fallback(self) -> ReaderBackend:
+        if self._fallback is None:
+            from tianbao.reading.openpyxl_backend import OpenpyxlBackend
+
+            self._fallback = OpenpyxlBackend()
+        return self._fallback
+
+    def read(
+        self, path: str | os.PathLike[str], wanted: Wanted, *, max_cells: int | None = None
+    ) -> RawWorkbook:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return _Reader(path, max_cells).read(wanted)
+        except Exception:  # damaged, unsafe or unusual: the reference reads it and gives its own verdict
+            self.fallbacks += 1
+            return self.fallback.read(path, wanted, max_cells=max_cells)
