@@ -77,34 +77,30 @@ def _size(text: str) -> int:
 
 
 _LIMITS = Limits()
+
+
+def _size_option(flag: str, help: str) -> typer.models.OptionInfo:
+    """A size limit option: a number of bytes with an optional unit (100MB, 2GB)."""
+    return typer.Option(flag, parser=_size, metavar="SIZE", help=help, show_default=False)
+
+
 MaxFileSizeOpt = Annotated[
     int | None,
-    typer.Option(
-        "--max-file-size",
-        parser=_size,
-        metavar="SIZE",
-        help=f"读取的文件大小上限，如 100MB（默认 {human_size(_LIMITS.max_file_size)}）。",
-        show_default=False,
+    _size_option(
+        "--max-file-size", f"读取的文件大小上限，如 100MB（默认 {human_size(_LIMITS.max_file_size)}）。"
     ),
 ]
 MaxUncompressedOpt = Annotated[
     int | None,
-    typer.Option(
-        "--max-uncompressed",
-        parser=_size,
-        metavar="SIZE",
-        help=f"工作簿解压后的大小上限（默认 {human_size(_LIMITS.max_uncompressed)}）。",
-        show_default=False,
+    _size_option(
+        "--max-uncompressed", f"工作簿解压后的大小上限（默认 {human_size(_LIMITS.max_uncompressed)}）。"
     ),
 ]
 MaxSharedStringsOpt = Annotated[
     int | None,
-    typer.Option(
+    _size_option(
         "--max-shared-strings",
-        parser=_size,
-        metavar="SIZE",
-        help=f"共享字符串表解压后的大小上限（默认 {human_size(_LIMITS.max_shared_strings)}）。",
-        show_default=False,
+        f"共享字符串表解压后的大小上限（默认 {human_size(_LIMITS.max_shared_strings)}）。",
     ),
 ]
 MaxCellsOpt = Annotated[
