@@ -10,9 +10,11 @@ from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
 from tianbao.cli.merge_cmd import merge
 from tianbao.cli.template_cmd import template
+from tianbao.cli.usage import ChineseGroup
 
 app = typer.Typer(
     name="tianbao",
+    cls=ChineseGroup,
     help="tianbao（填报）：政府信息公开工作年度报告统计表的模板生成、回收校验与汇总。",
     no_args_is_help=True,
     add_completion=False,
