@@ -15,13 +15,10 @@ The list `SAMPLES` below is the single source of the files, of expected.json (th
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import re
 import shutil
 import sys
 import tempfile
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -412,29 +409,6 @@ def _result_rows(spec: Spec) -> list[str]:
 # --- writing -----------------------------------------------------------------------------------------------
 
 
-def repack(path: Path, saved: dt.datetime) -> None:
-    """Make an openpyxl-saved workbook byte-identical from run to run: fixed zip entry times and attributes,
-    and core.xml's modified time set to when the town saved it."""
-    with zipfile.ZipFile(path) as zin:
-        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
-    stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in members:
-            if name == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    data,
-                )
-            info = zipfile.ZipInfo(name, date_time=saved.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            zout.writestr(info, data)
-    path.write_bytes(buf.getvalue())
-
-
 def resolve_unit(sample: Sample, roster: Roster) -> Unit | None:
     if isinstance(sample.unit, str):
         unit = roster.get(sample.unit)
@@ -458,8 +432,7 @@ def write_sample(sample: Sample, roster: Roster, folder: Path, scratch: Path) ->
     values = sample.values(spec)
     if sample.fmt == "2021" and "rule-H3" not in sample.codes:
         _assert_balanced(spec, values, sample.path)
-    fill_template(template, values, target, overwrite_formulas=sample.overwrite_formulas)
-    repack(target, sample.saved)
+    fill_template(template, values, target, overwrite_formulas=sample.overwrite_formulas, saved=sample.saved)
 
 
 def _assert_balanced(spec: Spec, values: Values, where: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import types
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -90,6 +92,34 @@ def test_fill_keeps_the_template_intact(blank_template: Path, tmp_path: Path) ->
     t3_inputs = [c for c in load_spec("2021").input_ids if c.startswith("t3.")]
     assert len(wb["表三"].data_validations.dataValidation) == len(t3_inputs) == 144
     assert read_stamps(out) == read_stamps(blank_template)
+
+
+def test_fill_is_deterministic(blank_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same template and values give the same bytes, whenever they are filled: the file records the
+    template's time (or the `saved` given), not the clock, in core.xml and in the zip entries."""
+    first, second, third = tmp_path / "1.xlsx", tmp_path / "2.xlsx", tmp_path / "3.xlsx"
+    fill_template(blank_template, {"t3.new.np": 3}, first)
+    later = dt.datetime(2031, 5, 6, 7, 8, 9)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            return later.replace(tzinfo=tz)
+
+    import openpyxl.writer.excel
+
+    clock = types.SimpleNamespace(datetime=Clock, timezone=dt.timezone)
+    monkeypatch.setattr(openpyxl.writer.excel, "datetime", clock)  # what openpyxl records as saved
+    monkeypatch.setattr("time.localtime", lambda *a: later.timetuple())  # what zipfile records
+    fill_template(blank_template, {"t3.new.np": 3}, second)
+    assert first.read_bytes() == second.read_bytes()
+    template_time = openpyxl.load_workbook(blank_template).properties.modified
+    assert openpyxl.load_workbook(first).properties.modified == template_time
+    saved = dt.datetime(2026, 1, 20, 16, 30)
+    fill_template(blank_template, {"t3.new.np": 3}, third, saved=saved)
+    assert openpyxl.load_workbook(third).properties.modified == saved
+    with zipfile.ZipFile(third) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(2026, 1, 20, 16, 30, 0)}
 
 
 def test_none_blanks_a_cell(blank_template: Path, tmp_path: Path) -> None:

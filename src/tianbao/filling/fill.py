@@ -2,12 +2,19 @@
 
 Numbers stay numbers, text stays text (“12件”, “—”), None leaves the cell blank. Computed (formula) cells
 are refused unless `overwrite_formulas=True`, which imitates a person typing over a total.
+
+The same template and values give the same bytes: the file records `saved` (by default the template's own
+time) as its save time, in docProps/core.xml and in the zip entries, instead of the clock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,12 +62,15 @@ def fill_template(
     out: str | os.PathLike[str],
     *,
     overwrite_formulas: bool = False,
+    saved: dt.datetime | None = None,
 ) -> None:
-    """Copy `template` to `out` with `values` typed into its cells (cell ids such as t3.new.np, meta.phone)."""
+    """Copy `template` to `out` with `values` typed into its cells (cell ids such as t3.new.np, meta.phone).
+    `saved`: the save time the file records (default: the template's modification time)."""
     try:
         wb = openpyxl.load_workbook(template)
     except Exception as exc:  # openpyxl raises many kinds on bad files
         raise FillError(f"模板 {template} 无法打开：{exc}") from None
+    when = saved or wb.properties.modified or wb.properties.created or DEFAULT_SAVED
     spec = _stamped_spec(wb, template)
     boxes = cell_boxes(spec)
     meta = cover_boxes(spec)
@@ -82,4 +92,28 @@ def fill_template(
             cell.data_type = "f"
     with atomic_path(out) as tmp:
         wb.save(tmp)
+        settle(tmp, when)
     wb.close()
+
+
+DEFAULT_SAVED = dt.datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def settle(path: str | os.PathLike[str], saved: dt.datetime) -> None:
+    """Rewrite an openpyxl-saved workbook so that it records `saved`, not the clock: core.xml's modified
+    time and every zip entry's time (entry attributes fixed too). Members keep their order and content."""
+    with zipfile.ZipFile(path) as zin:
+        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members:
+            if name == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            info = zipfile.ZipInfo(name, date_time=max(saved, dt.datetime(1980, 1, 1)).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            zout.writestr(info, data)
+    Path(path).write_bytes(buf.getvalue())
