@@ -131,13 +131,13 @@ def limits_from(
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(enabled: bool = True, label: str = "读取") -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr for long runs (only on a terminal)."""
     if not enabled or not err_console.is_terminal:
         yield None
         return
     with Progress(
-        TextColumn("读取"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),

@@ -9,11 +9,22 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tianbao.cli.common import DEFAULT, FormatOpt, PasswordOpt, RosterOpt, YearOpt, console, fail, user_errors
+from tianbao.cli.common import (
+    DEFAULT,
+    FormatOpt,
+    PasswordOpt,
+    RosterOpt,
+    YearOpt,
+    console,
+    fail,
+    progress_bar,
+    user_errors,
+)
 from tianbao.reading.previous import Previous, read_previous
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
+from tianbao.template.batch import write_templates
 
 PreviousOpt = Annotated[
     Path | None,
@@ -32,6 +43,10 @@ def template(
     previous: PreviousOpt = None,
     password: PasswordOpt = None,
     fmt: FormatOpt = DEFAULT,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1),
+    ] = None,
 ) -> None:
     """生成加锁、带戳记的填报模板：不给名单时生成一份空白模板，给名单时为每个单位生成一份。
 
@@ -46,16 +61,18 @@ def template(
             return
         units = load_roster(roster)
         with_prev = 0
+        work = []
         for unit in units:
             values = (
                 _referenced(spec, prev.units[unit.code].values) if prev and unit.code in prev.units else None
             )
             with_prev += values is not None
             target = out / template_filename(year, unit.code, unit.name)
-            options = TemplateOptions(year=year, unit=unit, previous=values, password=password)
-            write_template(spec, target, options)
+            work.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
         if prev is not None and not with_prev:
             raise fail(f"上年报表 {previous} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+        with progress_bar(label="生成") as progress:
+            write_templates(spec, work, processes=jobs, progress=progress)
         note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
         console.print(f"已为 {len(units)} 个单位生成模板{note}，保存在 {escape(str(out))}")
 
