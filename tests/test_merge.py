@@ -27,6 +27,7 @@ from consolidation_data import (
     write_roster,
 )
 from tianbao.cli.main import app
+from tianbao.cli.merge_cmd import inputs_besides
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.select import select
@@ -397,3 +398,19 @@ def test_libreoffice_recalculation_gives_the_stored_numbers(county: County, tmp_
     assert rows_of(recalculated, "校验")[3:7] == rows_of(county.out, "校验")[3:7]
     lo_check = next(r for r in rows_of(recalculated, "表三") if r[0] == "勾稽关系校验")
     assert lo_check[3:10] == ("✓",) * 7
+
+
+def test_only_the_output_itself_is_left_out_of_the_inputs(tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    for name in ("汇总.xlsx", "a.xlsx", "b.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "link.xlsx").symlink_to(out)  # resolves to the output
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "汇总.xlsx").write_bytes(b"x")  # the same name elsewhere: an input
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert [p.relative_to(tmp_path).as_posix() for p in inputs_besides(files, out)] == [
+        "a.xlsx",
+        "b.xlsx",
+        "sub/汇总.xlsx",
+    ]
+    assert inputs_besides(files, tmp_path / "new.xlsx") == files  # an output not written yet
