@@ -47,14 +47,22 @@ class Read:
 
 
 class Spy:
-    """A backend that remembers what it returned."""
+    """A backend that remembers what it returned (and reads from the caller's bytes when the backend can,
+    as `read_submission` has it do)."""
 
     def __init__(self, backend: Any) -> None:
         self.backend, self.name, self.raw = backend, backend.name, None
+        if hasattr(backend, "read_bytes"):
+            self.read_bytes = self._read_bytes
 
     def read(self, path: Any, wanted: Wanted, *, max_cells: int | None = None) -> RawWorkbook:
         self.raw = None
         self.raw = self.backend.read(path, wanted, max_cells=max_cells)
+        return self.raw
+
+    def _read_bytes(self, path: Any, data: bytes, wanted: Wanted, **kwargs: Any) -> RawWorkbook:
+        self.raw = None
+        self.raw = self.backend.read_bytes(path, data, wanted, **kwargs)
         return self.raw
 
 
@@ -365,3 +373,53 @@ def test_fuzzed_damage_gives_the_same_verdict(
     shutil.copyfile(fuzz_base, path)
     spoil(path, how)
     assert_same(path, fast_path=False, expected_year=fx.YEAR, roster=fx.ROSTER)
+
+
+# --- the file read once ----------------------------------------------------------------------------------
+
+
+def test_the_file_is_read_once_and_its_zip_opened_once(valid: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`read_submission` hands the fast backend the bytes it hashed and the zip it inspected: the backend
+    neither opens the file nor parses the zip directory again."""
+    from tianbao.reading.fast_backend import reader
+
+    calls: list[tuple[bytes, Any]] = []
+
+    class Recorder(FastBackend):
+        def read_bytes(self, path: Any, data: bytes, wanted: Wanted, **kwargs: Any) -> RawWorkbook:
+            calls.append((data, kwargs.get("archive")))
+            return super().read_bytes(path, data, wanted, **kwargs)
+
+    def no_second_read(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the file was read again")
+
+    opened: list[zipfile.ZipFile] = []
+    zip_file = zipfile.ZipFile
+
+    def counted(*args: Any, **kwargs: Any) -> zipfile.ZipFile:
+        opened.append(zip_file(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(reader._Reader, "read", no_second_read)
+    monkeypatch.setattr(zipfile, "ZipFile", counted)
+    backend = Recorder()
+    sub = read_submission(valid, backend=backend, expected_year=fx.YEAR, roster=fx.ROSTER)
+    assert sub.readable and backend.fallbacks == 0
+    assert [data for data, _ in calls] == [valid.read_bytes()]
+    assert len(opened) == 1 and calls[0][1] is opened[0]
+
+
+def test_read_bytes_reads_the_bytes_given_not_the_file(tmp_path: Path) -> None:
+    one = fx.filled(tmp_path / "one.xlsx", {"t3.new.np": 11})
+    two = fx.filled(tmp_path / "two.xlsx", {"t3.new.np": 22})
+    wanted = {"表三": {(5, 3)}}
+    from_bytes = FastBackend().read_bytes(one, two.read_bytes(), wanted)
+    assert from_bytes == FastBackend().read(two, wanted)
+    assert from_bytes.cell("表三", 5, 3).value == 22
+    with zipfile.ZipFile(two) as archive:
+        assert FastBackend().read_bytes(one, two.read_bytes(), wanted, archive=archive) == from_bytes
+
+
+def test_a_backend_without_read_bytes_reads_the_file(valid: Path) -> None:
+    ref = read_submission(valid, backend=OpenpyxlBackend(), expected_year=fx.YEAR, roster=fx.ROSTER)
+    assert ref == read_submission(valid, expected_year=fx.YEAR, roster=fx.ROSTER)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -66,6 +67,21 @@ class ReaderBackend(Protocol):
 
     def read(
         self, path: str | os.PathLike[str], wanted: Wanted, *, max_cells: int | None = None
+    ) -> RawWorkbook: ...
+
+
+class BytesReaderBackend(ReaderBackend, Protocol):
+    """A backend that can also read a workbook from the bytes the caller already read from the file (and
+    the zip the caller opened on them), so the file is read and its zip directory parsed once."""
+
+    def read_bytes(
+        self,
+        path: str | os.PathLike[str],
+        data: bytes,
+        wanted: Wanted,
+        *,
+        max_cells: int | None = None,
+        archive: zipfile.ZipFile | None = None,
     ) -> RawWorkbook: ...
 
 

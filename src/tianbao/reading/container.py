@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from tianbao.issues import Issue, make
@@ -54,18 +56,71 @@ def too_large(limit: str, detail: str, sheet: str | None = None) -> Issue:
 
 def inspect_bytes(data: bytes, path: Path, limits: Limits) -> list[Issue]:
     """Issues found in the file's bytes. Any error means the file must not be handed to a backend."""
+    issues, archive = open_archive(data, path, limits)
+    if archive is not None:
+        archive.close()
+    return issues
+
+
+def open_archive(data: bytes, path: Path, limits: Limits) -> tuple[list[Issue], zipfile.ZipFile | None]:
+    """`inspect_bytes`, and the zip opened on `data` when it is one (its directory parsed once, for the
+    backend to read the members from; the caller closes it). Any error means the file must not be handed
+    to a backend."""
     if not data:
-        return [make("file-empty")]
+        return [make("file-empty")], None
     if data.startswith(OLE2):
-        return [_ole2(data, path)]
+        return [_ole2(data, path)], None
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         if data.startswith(ZIP_LOCAL):
-            return [make("corrupt-workbook", reason="文件不完整（可能是传输或复制时中断了）")]
-        return [make("not-xlsx", reason=_not_zip_reason(data, path))]
-    with zf:
-        return _zip_issues(zf, limits)
+            return [make("corrupt-workbook", reason="文件不完整（可能是传输或复制时中断了）")], None
+        return [make("not-xlsx", reason=_not_zip_reason(data, path))], None
+    try:
+        issues = _zip_issues(zf, data, limits)
+    except BaseException:
+        zf.close()
+        raise
+    return issues, zf
+
+
+INFLATED_CACHE_SIZE = 64  # distinct members kept by their compressed bytes (a run usually has one template)
+_INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}  # a member's bytes by its compressed bytes
+
+
+def read_member(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+    """A member's bytes (`data`: the zip's own bytes), inflated straight from `data` with zlib when it is a
+    plain deflated or stored member (zipfile's own reading costs more than the inflating), else by zipfile.
+    Either way the bytes are those zipfile gives, their length and CRC-32 checked. A member whose compressed
+    bytes were inflated before (styles, theme, 校验 …: the same in every copy of a template) is not inflated
+    again."""
+    info = zf.getinfo(name)
+    offset = info.header_offset
+    header = data[offset : offset + 30]
+    if len(header) == 30 and header[:4] == ZIP_LOCAL and not info.flag_bits & 0x61:
+        name_len, extra_len = struct.unpack_from("<HH", header, 26)
+        raw_name = data[offset + 30 : offset + 30 + name_len]
+        start = offset + 30 + name_len + extra_len
+        raw = data[start : start + info.compress_size]
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if len(raw) == info.compress_size and raw_name.decode(encoding, "replace") == info.orig_filename:
+            key = (raw, info.compress_type, info.file_size, info.CRC)
+            out: bytes | None = _INFLATED.get(key)
+            if out is not None:
+                return out
+            try:
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    out = zlib.decompress(raw, -15)
+                elif info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
+                    out = raw
+            except zlib.error:
+                out = None
+            if out is not None and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+                if len(_INFLATED) >= INFLATED_CACHE_SIZE:
+                    _INFLATED.clear()
+                _INFLATED[key] = out
+                return out
+    return zf.read(name)
 
 
 def _ole2(data: bytes, path: Path) -> Issue:
@@ -104,7 +159,7 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
+def _zip_issues(zf: zipfile.ZipFile, data: bytes, limits: Limits) -> list[Issue]:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if len(infos) > MAX_MEMBERS:
@@ -119,7 +174,7 @@ def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
     if total > limits.max_uncompressed:
         detail = f"解压后大小 {human_size(total)} 超过上限 {human_size(limits.max_uncompressed)}"
         return [too_large("max_uncompressed", detail)]
-    strings = sum(zf.getinfo(n).file_size for n in _shared_strings_parts(zf, names))
+    strings = sum(zf.getinfo(n).file_size for n in _shared_strings_parts(zf, data, names))
     if strings > limits.max_shared_strings:
         detail = (
             f"共享字符串表解压后大小 {human_size(strings)} 超过上限 {human_size(limits.max_shared_strings)}"
@@ -130,7 +185,7 @@ def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
         if mime.startswith(ODS_MIME):
             return [make("legacy-format", kind="OpenDocument 表格的 .ods")]
         return [make("not-xlsx", reason="这是 OpenDocument 文档，不是表格")]
-    if not names.intersection(WORKBOOK_PARTS) and not _declares_workbook(zf, names):
+    if not names.intersection(WORKBOOK_PARTS) and not _declares_workbook(zf, data, names):
         return [make("not-xlsx", reason=_zip_reason(names))]
     if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
         return [make("legacy-format", kind="Excel 二进制工作簿 .xlsb")]
@@ -141,13 +196,13 @@ def _zip_issues(zf: zipfile.ZipFile, limits: Limits) -> list[Issue]:
     return issues
 
 
-def _declares_workbook(zf: zipfile.ZipFile, names: set[str]) -> bool:
+def _declares_workbook(zf: zipfile.ZipFile, data: bytes, names: set[str]) -> bool:
     if "[Content_Types].xml" not in names:
         return False
     info = zf.getinfo("[Content_Types].xml")
     if info.file_size > 1024 * 1024:
         return False
-    types = zf.read(info)
+    types = read_member(zf, data, "[Content_Types].xml")
     return any(t in types for t in MAIN_TYPES)
 
 
@@ -155,17 +210,31 @@ _OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
 _PART = re.compile(rb'PartName\s*=\s*["\']/?([^"\']+)["\']')
 
 
-def _shared_strings_parts(zf: zipfile.ZipFile, names: set[str]) -> set[str]:
+def _shared_strings_parts(zf: zipfile.ZipFile, data: bytes, names: set[str]) -> set[str]:
     """The members holding shared strings: declared so in [Content_Types].xml (where readers look them up),
     or named so."""
     found = {n for n in names if n.lower().endswith("sharedstrings.xml")}
     if "[Content_Types].xml" in names and zf.getinfo("[Content_Types].xml").file_size <= 1024 * 1024:
-        for override in _OVERRIDE.findall(zf.read("[Content_Types].xml")):
+        found.update(n for n in _declared_strings(read_member(zf, data, "[Content_Types].xml")) if n in names)
+    return found
+
+
+_DECLARED: dict[bytes, tuple[str, ...]] = {}
+
+
+def _declared_strings(types: bytes) -> tuple[str, ...]:
+    """The part names [Content_Types].xml declares as shared strings (by content: the same in every copy)."""
+    known = _DECLARED.get(types)
+    if known is None:
+        found = []
+        for override in _OVERRIDE.findall(types):
             part = _PART.search(override)
             if part and b"sharedStrings+xml" in override:
-                name = part.group(1).decode("utf-8", "replace")
-                found.update(n for n in names if n == name)
-    return found
+                found.append(part.group(1).decode("utf-8", "replace"))
+        if len(_DECLARED) >= INFLATED_CACHE_SIZE:
+            _DECLARED.clear()
+        known = _DECLARED[types] = tuple(found)
+    return known
 
 
 def _zip_reason(names: set[str]) -> str:

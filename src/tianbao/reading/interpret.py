@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 
 from tianbao.issues import Issue, make
 from tianbao.reading import container
-from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend
+from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend, Wanted
 from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
@@ -92,8 +92,11 @@ def _read(
     data = _file(sub, path, limits)
     if data is None:
         return
-    sub.issues.extend(container.inspect_bytes(data, path, limits))
-    if sub.has_errors:
+    issues, archive = container.open_archive(data, path, limits)
+    sub.issues.extend(issues)
+    if sub.has_errors or archive is None:
+        if archive is not None:
+            archive.close()
         return
     identity = Identity()
 
@@ -105,7 +108,8 @@ def _read(
         identity.issues.extend(spec_issues)
         return plan_for(identity.spec).wanted if identity.spec is not None else {}
 
-    raw = backend.read(path, wanted, max_cells=limits.max_cells)
+    with archive:
+        raw = _backend_read(backend, path, data, archive, wanted, limits.max_cells)
     if identity.stamp is None:
         sub.issues.append(make("not-a-template"))
         return
@@ -117,6 +121,21 @@ def _read(
         return
     _interpret(sub, plan_for(identity.spec), raw, roster, path, limits)
     sub.readable = True
+
+
+def _backend_read(
+    backend: ReaderBackend,
+    path: Path,
+    data: bytes,
+    archive: zipfile.ZipFile,
+    wanted: Wanted,
+    max_cells: int | None,
+) -> RawWorkbook:
+    """The backend reads the bytes already read (and the zip already opened) when it can, else the file."""
+    read_bytes = getattr(backend, "read_bytes", None)  # a `BytesReaderBackend`
+    if read_bytes is not None:
+        return read_bytes(path, data, wanted, max_cells=max_cells, archive=archive)  # type: ignore[no-any-return]
+    return backend.read(path, wanted, max_cells=max_cells)
 
 
 def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:

@@ -90,7 +90,6 @@ class _Cache:
 
 
 _CACHES: dict[str, _Cache] = {}
-_INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}  # a member's bytes by its compressed bytes
 _COORDS: dict[str, tuple[int, int]] = {}
 
 

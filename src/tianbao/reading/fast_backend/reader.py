@@ -6,10 +6,8 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import struct
 import warnings
 import zipfile
-import zlib
 from collections.abc import Collection
 from typing import Any
 
@@ -21,10 +19,9 @@ from tianbao.reading.backend import (
     property_text,
     resolve_wanted,
 )
+from tianbao.reading.container import read_member
 from tianbao.reading.fast_backend.base import (
-    _INFLATED,
     _RESERVED,
-    CACHE_SIZE,
     RESERVED_GLOBAL,
     SUPPORTED_SUFFIXES,
     Unusual,
@@ -49,53 +46,32 @@ from tianbao.stamp import META_SHEET
 
 
 class _Reader:
-    def __init__(self, path: str | os.PathLike[str], max_cells: int | None) -> None:
+    def __init__(self, path: str | os.PathLike[str], max_cells: int | None, data: bytes = b"") -> None:
         self.path, self.max_cells = path, max_cells
         self.limit = Limits().max_uncompressed
-        self.data = b""
+        self.data = data
 
     def member(self, zf: zipfile.ZipFile, name: str) -> bytes:
-        """A member's bytes, inflated straight from the file's bytes with zlib when it is a plain deflated
-        or stored member (zipfile's own reading costs more than the inflating), else by zipfile. Either
-        way the bytes are those zipfile gives, their length and CRC-32 checked."""
-        info = zf.getinfo(name)
-        if info.file_size > self.limit:
+        """A member's bytes, as zipfile gives them (length and CRC-32 checked); bounded in size."""
+        if zf.getinfo(name).file_size > self.limit:
             raise Unusual(f"{name} is too large")
-        data = self.data
-        offset = info.header_offset
-        header = data[offset : offset + 30]
-        if len(header) == 30 and header[:4] == b"PK\x03\x04" and not info.flag_bits & 0x61:
-            name_len, extra_len = struct.unpack_from("<HH", header, 26)
-            raw_name = data[offset + 30 : offset + 30 + name_len]
-            start = offset + 30 + name_len + extra_len
-            raw = data[start : start + info.compress_size]
-            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-            if len(raw) == info.compress_size and raw_name.decode(encoding, "replace") == info.orig_filename:
-                key = (raw, info.compress_type, info.file_size, info.CRC)
-                out: bytes | None = _INFLATED.get(key)  # styles, theme, 校验 …: the same bytes in every copy
-                if out is not None:
-                    return out
-                try:
-                    if info.compress_type == zipfile.ZIP_DEFLATED:
-                        out = zlib.decompress(raw, -15)
-                    elif info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
-                        out = raw
-                except zlib.error:
-                    out = None
-                if out is not None and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
-                    if len(_INFLATED) >= CACHE_SIZE:
-                        _INFLATED.clear()
-                    _INFLATED[key] = out
-                    return out
-        return zf.read(name)
+        return read_member(zf, self.data, name)
 
     def read(self, wanted: Wanted) -> RawWorkbook:
-        if os.path.splitext(os.fspath(self.path))[-1].lower() not in SUPPORTED_SUFFIXES:
-            raise Unusual("a file name openpyxl refuses")
+        """The workbook in the file at `path`."""
+        _check_suffix(self.path)
         with open(self.path, "rb") as fh:
             self.data = fh.read()
         with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
             return self._read(zf, wanted)
+
+    def read_archive(self, zf: zipfile.ZipFile | None, wanted: Wanted) -> RawWorkbook:
+        """The workbook in `data` (the file's bytes), from `zf` when given (a zip opened on those bytes)."""
+        _check_suffix(self.path)
+        if zf is not None:
+            return self._read(zf, wanted)
+        with zipfile.ZipFile(io.BytesIO(self.data)) as opened:
+            return self._read(opened, wanted)
 
     def _read(self, zf: zipfile.ZipFile, wanted: Wanted) -> RawWorkbook:
         names = set(zf.namelist())
@@ -183,6 +159,11 @@ class _Reader:
         return raw
 
 
+def _check_suffix(path: str | os.PathLike[str]) -> None:
+    if os.path.splitext(os.fspath(path))[-1].lower() not in SUPPORTED_SUFFIXES:
+        raise Unusual("a file name openpyxl refuses")
+
+
 def _rels_path(path: str) -> str:
     folder, name = posixpath.split(path)
     return posixpath.join(folder, "_rels", f"{name}.rels")
@@ -240,6 +221,26 @@ class FastBackend:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return _Reader(path, max_cells).read(wanted)
+        except Exception:  # damaged, unsafe or unusual: the reference reads it and gives its own verdict
+            self.fallbacks += 1
+            return self.fallback.read(path, wanted, max_cells=max_cells)
+
+    def read_bytes(
+        self,
+        path: str | os.PathLike[str],
+        data: bytes,
+        wanted: Wanted,
+        *,
+        max_cells: int | None = None,
+        archive: zipfile.ZipFile | None = None,
+    ) -> RawWorkbook:
+        """The workbook whose bytes `data` were read from `path` (and, when given, `archive`: a zip opened on
+        `data`), without reading the file again. What the fast path does not handle goes to the reference
+        backend, which reads `path` itself."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return _Reader(path, max_cells, data).read_archive(archive, wanted)
         except Exception:  # damaged, unsafe or unusual: the reference reads it and gives its own verdict
             self.fallbacks += 1
             return self.fallback.read(path, wanted, max_cells=max_cells)
