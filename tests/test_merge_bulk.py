@@ -5,13 +5,17 @@ text or be truncated as xlsxwriter truncates it."""
 from __future__ import annotations
 
 import dataclasses
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tianbao.consolidation import merge_files, sheets, write_consolidated
 from tianbao.consolidation.model import STATUSES, Consolidation
+from tianbao.consolidation.workbook import COMPRESSLEVEL
 from tianbao.roster import load_roster
 from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns, detail_header
 from tianbao.validation.report import STATUS_ZH
@@ -160,3 +164,22 @@ def test_many_units_strange_text_and_none(
     ):
         bulk, cells = both(c, tmp_path, monkeypatch)
         assert bulk == cells
+
+
+def test_the_consolidated_workbook_is_deflated_fast_and_opens(merged: Consolidation, tmp_path: Path) -> None:
+    target = tmp_path / "汇总.xlsx"
+    write_consolidated(merged, target)
+    with zipfile.ZipFile(target) as z:
+        for info in z.infolist():
+            deflate = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, -15)  # as zipfile deflates
+            data = z.read(info.filename)
+            assert info.compress_size == len(deflate.compress(data) + deflate.flush()), info.filename
+    ws = openpyxl.load_workbook(target, read_only=True)[DETAIL_SHEET]
+    rows = list(ws.iter_rows(min_row=DETAIL_HEADER_ROW + 2, values_only=True))
+    columns = detail_columns(merged.spec)
+    assert [list(r[: len(DETAIL_FIXED)]) for r in rows] == [
+        [m.unit_code, m.unit_name, m.unit_type, m.file] for m in merged.members
+    ]
+    assert [{c: r[col] for c, col in columns.items()} for r in rows] == [
+        {c: m.values[c] for c in columns} for m in merged.members
+    ]

@@ -13,6 +13,10 @@ from tianbao.stamp import Stamp
 from tianbao.template.context import TemplateOptions
 from tianbao.template.writer import write_template
 
+# zlib's fastest level: the 明细 sheet of 10,000 units is 60 MB of XML, deflated in a third of the time of
+# the default level (6), in a file about a quarter larger.
+COMPRESSLEVEL = 1
+
 
 def notes(c: Consolidation) -> tuple[str, ...]:
     """The cover's 说明 of a consolidated workbook (instead of the filling instructions)."""
@@ -53,5 +57,9 @@ def write_consolidated(
 ) -> Stamp:
     """Write the consolidated workbook to `target` (atomically); return its stamp."""
     return write_template(
-        c.spec, target, consolidated_options(c, password), extra_sheets=lambda ctx: write_extra_sheets(ctx, c)
+        c.spec,
+        target,
+        consolidated_options(c, password),
+        extra_sheets=lambda ctx: write_extra_sheets(ctx, c),
+        compresslevel=COMPRESSLEVEL,
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import xlsxwriter.workbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
@@ -57,8 +61,46 @@ def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
     )
 
 
-def new_workbook(path: str | os.PathLike[str], title: str, stamp: Stamp) -> Workbook:
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+class _LeveledZipFile(zipfile.ZipFile):
+    """A zip whose entries are all deflated at its `compresslevel`, also those written from a `ZipInfo` (as
+    an in-memory workbook writes them), which `ZipFile.writestr` would deflate at zlib's default level."""
+
+    def writestr(
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: Any,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        level = self.compresslevel if compresslevel is None else compresslevel
+        super().writestr(zinfo_or_arcname, data, compress_type, level)
+
+
+class LeveledWorkbook(Workbook):
+    """An xlsxwriter workbook deflated at `compresslevel` (1 fastest … 9 smallest; None: zlib's default, 6,
+    as xlsxwriter always does). xlsxwriter opens its zip itself, with the `ZipFile` of its module and no
+    level: that name is swapped while this workbook is stored (workbooks are not closed in threads here)."""
+
+    def __init__(self, filename: str, options: dict[str, Any], compresslevel: int | None = None) -> None:
+        super().__init__(filename, options)
+        self.compresslevel = compresslevel
+
+    def _store_workbook(self) -> None:
+        if self.compresslevel is None:
+            super()._store_workbook()
+            return
+        zip_file = xlsxwriter.workbook.ZipFile
+        xlsxwriter.workbook.ZipFile = functools.partial(_LeveledZipFile, compresslevel=self.compresslevel)
+        try:
+            super()._store_workbook()
+        finally:
+            xlsxwriter.workbook.ZipFile = zip_file
+
+
+def new_workbook(
+    path: str | os.PathLike[str], title: str, stamp: Stamp, compresslevel: int | None = None
+) -> Workbook:
+    wb = LeveledWorkbook(str(path), WORKBOOK_OPTIONS, compresslevel)
     wb.set_properties(
         {
             "title": title,
@@ -101,12 +143,13 @@ def write_template(
     target: str | os.PathLike[str],
     options: TemplateOptions,
     extra_sheets: Callable[[Context], None] | None = None,
+    compresslevel: int | None = None,
 ) -> Stamp:
     """Write one template to `target` (atomically) and return its stamp. `extra_sheets` may add sheets
-    after 校验 (the 退回修改 copy adds 问题清单)."""
+    after 校验 (the 退回修改 copy adds 问题清单). `compresslevel`: zlib's level for the zip (None: its default)."""
     stamp = make_stamp(spec, options)
     with atomic_path(target) as tmp:
-        wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp)
+        wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp, compresslevel)
         ctx = Context(spec, options, wb, Styles(wb))
         write_cover(ctx)
         for lay in ctx.layouts:
