@@ -183,3 +183,21 @@ def test_the_consolidated_workbook_is_deflated_fast_and_opens(merged: Consolidat
     assert [{c: r[col] for c, col in columns.items()} for r in rows] == [
         {c: m.values[c] for c in columns} for m in merged.members
     ]
+
+
+def test_numbers_written_as_xlsxwriter_writes_them(
+    merged: Consolidation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk rows format each distinct value once: -0.0 is not 0.0, and every float keeps its digits."""
+    odd = [-0.0, 0.0, 1e20, 1.5e-7, 123456789.1234, 0.1 + 0.2, 2.0**53 + 2, 5e-324, -7.25, 1e16]
+    base = merged.members[0]
+    members = [
+        dataclasses.replace(
+            base,
+            unit_code=f"99{i:07d}",
+            values={k: odd[(i + j) % len(odd)] for j, k in enumerate(base.values)},
+        )
+        for i in range(len(odd))
+    ]
+    bulk, cells = both(dataclasses.replace(merged, members=members), tmp_path, monkeypatch)
+    assert bulk == cells
