@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from tianbao.errors import UsageError
 from tianbao.reading.model import Submission
 from tianbao.spec import load_spec
+from tianbao.validation import expand_paths
 from tianbao.validation.validate import validate
 
 SPEC = load_spec("2021")
@@ -120,3 +125,45 @@ def test_domain_checks_of_the_schema(cell: str, value: float, code: str) -> None
     assert code in codes(s)
     issue = next(i for i in s.issues if i.code == code)
     assert issue.cell_id == cell
+
+
+def rglob_files(paths: list[Path]) -> list[Path]:
+    """The reference: what expand_paths found with pathlib (a stat per file, twice for each path given)."""
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            for sub in path.rglob("*"):
+                if not sub.is_dir():
+                    found.setdefault(str(sub), sub)
+        elif path.exists() or path.is_symlink():
+            found.setdefault(str(path), path)
+    return [found[k] for k in sorted(found)]
+
+
+def test_expand_paths_finds_what_rglob_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    for name in ("x.xlsx", "a/y.xlsx", "a/b/.hidden.xlsx", "a/b/c/z.txt", "outside/w.xlsx"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "a" / "linked-folder").symlink_to(tmp_path / "outside")  # listed by neither: not followed
+    (tmp_path / "a" / "linked-file.xlsx").symlink_to(tmp_path / "x.xlsx")
+    (tmp_path / "a" / "broken.xlsx").symlink_to(tmp_path / "gone.xlsx")
+    (tmp_path / "a" / "loop.xlsx").symlink_to(tmp_path / "a" / "loop.xlsx")
+    os.mkfifo(tmp_path / "a" / "b" / "pipe.xlsx")
+    monkeypatch.chdir(tmp_path)
+    cases = [
+        [Path("a")],
+        [Path("."), Path("x.xlsx")],
+        [tmp_path / "a", Path("a/b/"), Path("a/broken.xlsx"), Path("a/linked-folder")],
+        [Path("a/loop.xlsx"), Path("a/b/c/z.txt")],
+    ]
+    for paths in cases:
+        found = expand_paths(paths)
+        assert found == rglob_files(paths)
+        assert [str(p) for p in found] == [str(p) for p in rglob_files(paths)]
+    assert "a/loop.xlsx" in [str(p) for p in expand_paths([Path("a")])]
+    with pytest.raises(UsageError):
+        expand_paths([Path("a/nothing.xlsx")])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError):
+        expand_paths([Path("empty")])

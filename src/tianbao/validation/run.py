@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -28,22 +29,64 @@ from tianbao.validation.validate import Validated, validate
 Progress = Callable[[int, int], None]
 
 
+# What pathlib's is_dir() and exists() take for "no": the path, or a folder on it, is missing or loops.
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files given, and every file under folders given (recursively), sorted, without duplicates."""
     found: dict[str, Path] = {}
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for sub in path.rglob("*"):
-                if not sub.is_dir():  # files, but also broken links, pipes …: each gets a verdict
-                    found.setdefault(str(sub), sub)
-        elif path.exists() or path.is_symlink():
+        st = _stat(path)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            for sub in _files_under(path):
+                found.setdefault(str(sub), sub)
+        elif st is not None or path.is_symlink():
             found.setdefault(str(path), path)
         else:
             raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
     if not found:
         raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
     return [found[k] for k in sorted(found)]
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The path's status (following links); None where `Path.exists()` says no."""
+    try:
+        return path.stat()
+    except OSError as exc:
+        if exc.errno not in _ABSENT:
+            raise
+    except ValueError:  # a NUL in the name
+        pass
+    return None
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """What `folder.rglob("*")` finds that is not a folder — files, but also broken links, pipes …: each gets
+    a verdict. Like rglob, links to folders are not followed and unreadable folders are skipped; one
+    `scandir` per folder, without a `stat` per file."""
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except PermissionError:
+        return
+    for entry in entries:
+        child = folder / entry.name
+        if not _is_dir(entry):
+            yield child
+        elif not entry.is_symlink():
+            yield from _files_under(child)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError as exc:
+        if exc.errno not in _ABSENT:
+            raise
+        return False
 
 
 @dataclass
