@@ -71,6 +71,15 @@ def read_stamp(raw: RawWorkbook) -> tuple[Stamp | None, list[Issue]]:
     places = _places(raw)
     if not places:
         return None, []
+    first, *others = places.values()
+    if all(values == first for values in others):  # the usual case: every place says the same
+        return Stamp.from_mapping(first), []
+    return by_majority(places)
+
+
+def by_majority(places: dict[str, dict[str, str]]) -> tuple[Stamp, list[Issue]]:
+    """The stamp, each key's value by majority of the places holding it (ties: the first place), and a
+    `stamp-inconsistent` issue naming the keys the places disagree on."""
     chosen: dict[str, str] = {}
     differences: list[str] = []
     for f in fields(Stamp):

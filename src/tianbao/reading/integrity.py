@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from tianbao.issues import Issue, make
-from tianbao.reading.backend import RawWorkbook
+from tianbao.reading.backend import EMPTY, RawWorkbook
 from tianbao.reading.container import too_large
 from tianbao.reading.identity import defined_name_value
 from tianbao.reading.plan import PAD, Plan, norm_formula, norm_text
@@ -92,13 +92,15 @@ def _names(
     issues: list[Issue] = []
     moves: dict[str, list[tuple[Offset, tuple[int, int]]]] = {}
     by_name = plan.keys_at
-    for name, (sheet, row, col) in plan.names.items():
-        if sheet in missing:
+    names = raw.names
+    for name, place in plan.names.items():
+        if place[0] in missing:
             continue
-        text = raw.names.get(name)
+        text = names.get(name)
         found = parse_reference(text) if text is not None else None
-        if found == (sheet, row, col):
+        if found == place:
             continue
+        sheet, row, col = place
         expected = f"{sheet}!{a1(row, col)}"
         if found is not None and found[0] == sheet:
             moves.setdefault(sheet, []).append(((found[1] - row, found[2] - col), (row, col)))
@@ -149,8 +151,10 @@ def _labels(
     texts: dict[tuple[int, int], str] | None = None  # every cell's text, when a label is not where expected
     issues: list[Issue] = []
     moves: list[tuple[Offset, tuple[int, int]]] = []
+    cells = raw.cells
     for lab in plan.labels.get(sheet, []):
-        if norm_text(raw.cell(sheet, lab.row, lab.col).value) == lab.norm:
+        value = cells.get(lab.key, EMPTY).value
+        if value == lab.text or norm_text(value) == lab.norm:  # the text as written, or the same text
             continue
         if texts is None:
             texts = {(r, c): norm_text(cell.value) for (s, r, c), cell in raw.cells.items() if s == sheet}

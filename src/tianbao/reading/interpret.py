@@ -309,18 +309,19 @@ _PARSED: dict[tuple[Any, ...], Parsed] = {}
 
 def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:
     issues: list[Issue] = []
+    if not sub.blank:
+        return issues
     blank = set(sub.blank)
-    for lay in plan.layouts:
-        if integrity.unusable(lay.sheet):
+    for sheet, inputs in plan.sheet_inputs:
+        if integrity.unusable(sheet):
             continue
-        inputs = [c for c in lay.cells if not plan.spec.cells[c].computed]
         empty = [c for c in inputs if c in blank]
         if not empty:
             continue
         if len(empty) == len(inputs):
-            issues.append(make("table-empty", sheet=lay.sheet))
+            issues.append(make("table-empty", sheet=sheet))
             continue
         cells = [plan.a1(c) for c in empty]
         listed = "、".join(cells[:MAX_LISTED]) + (" 等" if len(cells) > MAX_LISTED else "")
-        issues.append(make("value-blank", sheet=lay.sheet, cell=cells[0], count=len(cells), cells=listed))
+        issues.append(make("value-blank", sheet=sheet, cell=cells[0], count=len(cells), cells=listed))
     return issues

@@ -55,6 +55,11 @@ class ExpectedLabel:
     def norm(self) -> str:
         return norm_text(self.text)
 
+    @cached_property
+    def key(self) -> tuple[str, int, int]:
+        """The label's place as `RawWorkbook.cells` keys it."""
+        return self.sheet, self.row, self.col
+
 
 @dataclass
 class Plan:
@@ -80,6 +85,12 @@ class Plan:
     def keys_at(self) -> dict[tuple[str, int, int], str]:
         """position → the cell id (or meta.<id>) there."""
         return {v: k for k, v in self.places.items()}
+
+    @cached_property
+    def sheet_inputs(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each table sheet with its input cell ids, in layout order."""
+        cells = self.spec.cells
+        return [(lay.sheet, tuple(c for c in lay.cells if not cells[c].computed)) for lay in self.layouts]
 
     @cached_property
     def inputs(self) -> list[tuple[str, str, int, int, str, Where]]:

@@ -84,6 +84,7 @@ def _styles(data: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
 
 
 _TEXT = re.compile(rb">[^<]+<")
+_ISO_DATES: dict[bytes, bool] = {}  # dates openpyxl's parser took
 _DATES = re.compile(rb"<(?:[\w.-]+:)?(?:created|modified|lastPrinted)\b[^>]*>([^<]*)<")
 
 
@@ -106,8 +107,9 @@ def _core(data: bytes) -> None:
         return
     _parser().Parse(data, True)
     for text in _DATES.findall(data):
-        if text:
+        if text and text not in _ISO_DATES:
             from_ISO8601(text.decode("utf-8"))
+            _remember(_ISO_DATES, text, True)
     bare = _TEXT.sub(b"><", data)
     _cached("core", bare, lambda: compute(bare))
 
@@ -156,7 +158,7 @@ def _workbook(data: bytes) -> _WorkbookPart:
 
 
 _DEFINED_NAME_ELEMENT = re.compile(rb"<definedName\b[^<]*</definedName>|<definedName\b[^<]*?/>")
-_NAMES: dict[tuple[bytes, bytes], tuple[str, str | None, str | None] | None] = {}
+_NAMES: dict[tuple[bytes, bytes], tuple[str, str | None, str | None] | None] = {}  # by piece
 _BOOKS: dict[bytes, tuple[_WorkbookPart, bytes]] = {}
 
 
@@ -211,7 +213,37 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
         _remember(_BOOKS, rest, known)
     part, declared = known
     inner = data[start + len(b"<definedNames>") : end - len(b"</definedNames>")] if count else b""
-    pieces = inner.split(b"</definedName>")  # each `<definedName …>text`, and what follows the last
+    names = _defined_names(inner, declared)
+    if names is None:
+        return None
+    return _WorkbookPart(part.sheets, part.date1904, names)
+
+
+_NAME_END = b"</definedName>"
+DefinedName = tuple[str, str | None, str | None]  # (name, localSheetId, text)
+_PREFIXES: dict[bytes, list[tuple[bytes, list[DefinedName]]]] = {}  # declared → [(first names' bytes, names)]
+_LAST: dict[bytes, list[bytes]] = {}  # declared → the pieces of the last `<definedNames>` read piece by piece
+MIN_PREFIX = 8  # names a prefix must hold to be remembered
+
+
+def _defined_names(inner: bytes, declared: bytes) -> list[DefinedName] | None:
+    """The content of `<definedNames>` → its names, or None when it is not in the plain form. Copies of a
+    template begin with the same names (the cells') and differ in a few (the stamp's): a run of leading
+    names seen in two parts is remembered by its bytes, and only what follows it is cut apart."""
+    for prefix, known in _PREFIXES.get(declared, ()):
+        if inner.startswith(prefix):
+            rest = _names_of(inner[len(prefix) :].split(_NAME_END), declared)
+            return None if rest is None else known + rest
+    pieces = inner.split(_NAME_END)  # each `<definedName …>text`, and what follows the last
+    names = _names_of(pieces, declared)
+    if names is not None:
+        _learn_prefix(pieces, names, declared)
+    return names
+
+
+def _names_of(pieces: list[bytes], declared: bytes) -> list[DefinedName] | None:
+    """`<definedName …>text` pieces (the last: what follows the last name) → the names, each distinct
+    piece parsed once per process; None unless every piece is a plain name."""
     if pieces[-1].strip(b" \t\r\n"):
         return None
     names = []
@@ -222,14 +254,35 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
             if len(_NAMES) > 100_000:
                 _NAMES.clear()
             fragment = piece.lstrip(b" \t\r\n")
-            plain = fragment.count(b"<") == 1 and _DEFINED_NAME_ELEMENT.fullmatch(
-                fragment + b"</definedName>"
-            )
-            name = _NAMES[key] = _defined_name(fragment + b"</definedName>", declared) if plain else None
+            plain = fragment.count(b"<") == 1 and _DEFINED_NAME_ELEMENT.fullmatch(fragment + _NAME_END)
+            name = _NAMES[key] = _defined_name(fragment + _NAME_END, declared) if plain else None
         if name is None:
             return None
         names.append(name)
-    return _WorkbookPart(part.sheets, part.date1904, names)
+    return names
+
+
+def _learn_prefix(pieces: list[bytes], names: list[DefinedName], declared: bytes) -> None:
+    """Remember the leading names these pieces share with the last ones read so (all plain names)."""
+    last = _LAST.get(declared)
+    _LAST[declared] = pieces
+    if len(_LAST) > 8:
+        _LAST.clear()
+    if last is None:
+        return
+    shared = 0
+    for mine, theirs in zip(pieces[:-1], last[:-1], strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    if shared < MIN_PREFIX:
+        return
+    if len(_PREFIXES) > 8:
+        _PREFIXES.clear()
+    prefixes = _PREFIXES.setdefault(declared, [])
+    if len(prefixes) >= 4:
+        prefixes.clear()
+    prefixes.append((_NAME_END.join(pieces[:shared]) + _NAME_END, names[:shared]))
 
 
 def _defined_name(fragment: bytes, declared: bytes) -> tuple[str, str | None, str | None] | None:

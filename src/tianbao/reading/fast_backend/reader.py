@@ -9,6 +9,7 @@ import posixpath
 import warnings
 import zipfile
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from tianbao.reading.backend import (
@@ -164,6 +165,7 @@ def _check_suffix(path: str | os.PathLike[str]) -> None:
         raise Unusual("a file name openpyxl refuses")
 
 
+@lru_cache(maxsize=1024)
 def _rels_path(path: str) -> str:
     folder, name = posixpath.split(path)
     return posixpath.join(folder, "_rels", f"{name}.rels")

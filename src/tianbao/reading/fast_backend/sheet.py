@@ -16,6 +16,7 @@ from tianbao.reading.backend import (
 from tianbao.reading.fast_backend.base import (
     _MARKERS,
     _ROW_TAG,
+    CACHE_SIZE,
     DIMENSION,
     ET_FORMULA,
     ET_INLINE,
@@ -327,7 +328,7 @@ class _SheetParser:
         if start < 0 or close < start:
             return False
         end = close + len(b"</sheetData>")
-        known = _SHELLS.get(data[:start] + data[end:])
+        known = _SHELLS.get(data, start, end)
         if known is None:
             return False
         body = data[start:end]
@@ -343,7 +344,17 @@ class _SheetParser:
     def _dimension_only(self, data: bytes) -> None:
         """What openpyxl reads of a sheet it does not need when it opens the file: up to the dimension.
         The elements before <sheetData> go through the handlers (once per distinct head), the rest is only
-        checked by expat."""
+        checked by expat. A part checked so before is recognised by its bytes (the same in every copy of a
+        template: the inflated bytes are then the same object, whose hash Python keeps)."""
+        known = _CHECKED.get(data)
+        if known is not None:
+            self.out.dimension = known
+            return
+        self._check_dimension(data)
+        if self.out.dimension is not None:
+            _remember(_CHECKED, data, self.out.dimension)
+
+    def _check_dimension(self, data: bytes) -> None:
         start = data.find(b"<sheetData") if _window(data) is not None else -1
         if start >= 0:
             known = _HEADS.get(data[:start])
@@ -374,8 +385,7 @@ class _SheetParser:
         per distinct shell. `<sheetData>` is then checked and read piece by piece (`_tokenize`, each
         distinct row tag and cell parsed once by ElementTree); when it cannot be cut so, the whole part
         goes through expat and ElementTree reads the cells with the calls openpyxl itself makes."""
-        shell = data[:start] + data[end:]
-        known = _SHELLS.get(shell)
+        known = _SHELLS.get(data, start, end)
         body = data[start:end]
         if known is not None:
             tokens = _tokenize(body)
@@ -413,7 +423,7 @@ class _SheetParser:
         declared = b"".join(
             b' xmlns%s="%s"' % (b":" + k.encode() if k else b"", _attr(v)) for k, v in namespaces.items()
         )
-        _remember(_SHELLS, shell, (self.out.dimension, self.protection, declared))
+        _SHELLS.remember(data, start, end, (self.out.dimension, self.protection, declared))
         self._cells(body, declared)
 
     def _cells(self, body: bytes, declared: bytes) -> None:
@@ -515,8 +525,35 @@ _TOKEN_RE = re.compile(  # one piece of sheetData: a cell, a row's start tag or 
 )
 _CELL_CACHE: dict[tuple[Any, ...], dict[bytes, tuple[Any, ...]]] = {}
 _TAGS: dict[tuple[bytes, bytes, bytes], dict[str, str]] = {}
-_SHELLS: dict[bytes, tuple[Any, ...]] = {}
 _HEADS: dict[bytes, Any] = {}
+_CHECKED: dict[bytes, Any] = {}  # a whole part read for its dimension → that dimension
+
+
+class _Shells:
+    """Checked shells of sheet parts (all but `<sheetData>`) → what they hold. Found without building or
+    hashing the shell (tens of kilobytes where a sheet has data validations and conditional formats): by
+    the lengths of the pieces before and after `<sheetData>`, then compared byte for byte."""
+
+    def __init__(self) -> None:
+        self._by_size: dict[tuple[int, int], list[tuple[bytes, bytes, Any]]] = {}
+        self._count = 0
+
+    def get(self, data: bytes, start: int, end: int) -> Any:
+        """What the shell of `data` (sheetData from `start` to `end`) holds, or None when not checked yet."""
+        for head, tail, value in self._by_size.get((start, len(data) - end), ()):
+            if data.startswith(head) and data.endswith(tail):
+                return value
+        return None
+
+    def remember(self, data: bytes, start: int, end: int, value: Any) -> None:
+        if self._count >= CACHE_SIZE:
+            self._by_size.clear()
+            self._count = 0
+        self._by_size.setdefault((start, len(data) - end), []).append((data[:start], data[end:], value))
+        self._count += 1
+
+
+_SHELLS = _Shells()
 CELL_CACHE_SIZE = 50_000
 
 

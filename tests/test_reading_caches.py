@@ -1,0 +1,143 @@
+"""The fast paths of the reader (per-spec precomputations, results kept by content) give the results of the
+paths they shortcut, and never carry one file's result over to another."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tianbao.reading import read_submission
+from tianbao.reading.backend import RawWorkbook
+from tianbao.reading.fast_backend import FastBackend
+from tianbao.reading.fast_backend.parts import _core, _workbook, _workbook_openpyxl
+from tianbao.reading.fast_backend.sheet import _Shells
+from tianbao.reading.identity import _places, by_majority, read_stamp
+from tianbao.reading.openpyxl_backend import OpenpyxlBackend
+from tianbao.reading.plan import plan_for
+from tianbao.spec import load_spec
+from tianbao.stamp import Stamp
+
+_spec = importlib.util.spec_from_file_location(
+    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
+)
+assert _spec is not None and _spec.loader is not None
+fx = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("make_fixtures", fx)
+_spec.loader.exec_module(fx)
+
+
+def _member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
+# --- files read one after another --------------------------------------------------------------------------
+
+
+def test_files_read_in_turn_get_their_own_results(tmp_path: Path) -> None:
+    """The same template filled for two units with other values, read in turn and again: each file gets what
+    the reference reader finds in it."""
+    one = fx.filled(tmp_path / "one.xlsx", {"t3.new.np": 5, "meta.filled_by": "张三"})
+    two = fx.filled(
+        tmp_path / "two.xlsx", {"t3.new.np": "7件", "t2.rules.issued": None}, unit=fx.ROSTER.units[1]
+    )
+    fast = FastBackend()
+    for path in (one, two, one, two):
+        kwargs: dict[str, Any] = {"expected_year": fx.YEAR, "roster": fx.ROSTER}
+        got = read_submission(path, backend=fast, **kwargs)
+        assert got == read_submission(path, backend=OpenpyxlBackend(), **kwargs)
+    assert fast.fallbacks == 0
+
+
+# --- the stamp ---------------------------------------------------------------------------------------------
+
+_VALUES = st.text(alphabet="ab1 ", max_size=3)
+_STAMPS = st.dictionaries(st.sampled_from(Stamp.keys()), _VALUES, min_size=1)
+
+
+@given(stamp=_STAMPS)
+def test_a_stamp_all_places_agree_on_is_the_majority_stamp(stamp: dict[str, str]) -> None:
+    raw = RawWorkbook(
+        properties=dict(stamp), names={k: f'="{v}"' for k, v in stamp.items()}, meta=dict(stamp)
+    )
+    assert read_stamp(raw) == by_majority(_places(raw))
+
+
+@given(stamp=_STAMPS, other=_STAMPS)
+def test_places_that_disagree_are_decided_by_majority(stamp: dict[str, str], other: dict[str, str]) -> None:
+    raw = RawWorkbook(
+        properties=dict(stamp), names={k: f'="{v}"' for k, v in stamp.items()}, meta=dict(other)
+    )
+    assert read_stamp(raw) == by_majority(_places(raw))
+
+
+# --- per-spec precomputations ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_the_input_cells_of_each_sheet(fmt: str) -> None:
+    spec = load_spec(fmt)
+    plan = plan_for(spec)
+    expected = [
+        (lay.sheet, tuple(c for c in lay.cells if not spec.cells[c].computed)) for lay in plan.layouts
+    ]
+    assert plan.sheet_inputs == expected
+
+
+# --- parts recognised by their bytes -----------------------------------------------------------------------
+
+
+def test_a_sheet_shell_of_the_same_lengths_but_other_bytes_is_not_known() -> None:
+    shells = _Shells()
+    data = b"<worksheet><sheetData></sheetData><tail/></worksheet>"
+    start, end = data.find(b"<sheetData"), data.find(b"</sheetData>") + len(b"</sheetData>")
+    shells.remember(data, start, end, "known")
+    assert shells.get(data, start, end) == "known"
+    assert shells.get(data.replace(b"<tail/>", b"<tale/>"), start, end) is None
+    assert shells.get(data.replace(b"<worksheet>", b"<worksheeT>"), start, end) is None
+    moved = data.replace(b"<sheetData>", b"<x/><sheetData>")
+    assert shells.get(moved, start + 4, end + 4) is None
+
+
+def _names_block(names: list[tuple[str, str]]) -> bytes:
+    return b"".join(f'<definedName name="{n}">{t}</definedName>'.encode() for n, t in names)
+
+
+def test_defined_names_after_a_remembered_prefix_are_read_in_each_file(tmp_path: Path) -> None:
+    """Copies of a template share their first defined names: whatever follows (and whatever breaks the
+    shared run) is read from each file, with openpyxl's result."""
+    data = _member(fx.filled(tmp_path / "a.xlsx"), "xl/workbook.xml")
+    start, end = data.index(b"<definedNames>") + len(b"<definedNames>"), data.index(b"</definedNames>")
+    cells = [(f"cell_{i:02d}", f"'表三'!$D${i + 6}") for i in range(12)]
+    variants = [
+        [*cells, ("tianbao_unit_code", '"150723107"')],
+        [*cells, ("tianbao_unit_code", '"150723108"')],
+        [*cells, ("tianbao_unit_code", '"150723109"'), ("tianbao_year", '"2025"')],
+        [*cells[:5], ("cell_05", "'表三'!$E$1"), *cells[6:], ("tianbao_unit_code", '"1"')],
+        [("a_first", "'表三'!$A$1"), *cells, ("tianbao_unit_code", '"2"')],
+        [*cells, ("tianbao_unit_code", '"3"'), ("_xlnm.Print_Area", "'表三'!$A$1:$J$31")],
+        cells,
+        [],
+    ]
+    for names in variants * 2:
+        part = data[:start] + _names_block(names) + data[end:]
+        assert _workbook(part) == _workbook_openpyxl(part)
+    broken = data[:start] + _names_block(cells) + b'<definedName name="x"><b/></definedName>' + data[end:]
+    assert _workbook(broken) == _workbook_openpyxl(broken)
+
+
+def test_core_properties_dates_are_checked_in_every_file(tmp_path: Path) -> None:
+    core = _member(fx.filled(tmp_path / "a.xlsx"), "docProps/core.xml")
+    dates = [d for d in (b"2000-01-01T00:00:00Z", b"2026-01-15T10:00:00Z") if d in core]
+    assert dates
+    _core(core)
+    _core(core)
+    with pytest.raises(ValueError):
+        _core(core.replace(dates[0], b"2000-13-45T99:00:00Z"))
