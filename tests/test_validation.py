@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,13 @@ def test_expand_paths_finds_what_rglob_finds(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError):
         expand_paths([Path("empty")])
+
+
+def test_pandas_and_pandera_are_not_imported_before_the_validation() -> None:
+    """They load while the workers read (`preload`), not at start-up: a second the run would wait for."""
+    code = (
+        "import sys, tianbao.cli.main, tianbao.consolidation, tianbao.validation;"
+        "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

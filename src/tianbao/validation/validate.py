@@ -1,13 +1,17 @@
-"""Validate all submissions of a run together: one lazy pandera call over one frame."""
+"""Validate all submissions of a run together: one lazy pandera call over one frame.
+
+pandas and pandera (about a second to import) are imported on the first validation, not with this module:
+a run starts its reading processes first and has them imported meanwhile (`preload`), and the forked
+workers, which never need them, stay smaller.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pandera.pandas as pa
 
 from tianbao import issues as catalogue
 from tianbao.issues import Issue
@@ -16,8 +20,9 @@ from tianbao.spec import Spec
 from tianbao.spec.compiled import fmt_number
 from tianbao.spec.layout import a1 as to_a1
 from tianbao.spec.layout import cell_boxes
-from tianbao.validation.frame import computed_frame, input_frame, residual_frame
-from tianbao.validation.schema import submission_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DOMAIN_CODES = {
     "count>=0": "value-negative",
@@ -60,8 +65,14 @@ def validate(
     previous: Sequence[Mapping[str, float] | None] | None = None,
 ) -> Validated:
     """Check the rules of `spec` on every readable submission; issues are appended to each submission."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from tianbao.validation.frame import computed_frame, input_frame, residual_frame
+    from tianbao.validation.schema import submission_schema
+
     subs = list(submissions)
-    prev = list(previous) if previous is not None else [None] * len(subs)
+    prev: list[Mapping[str, float] | None] = list(previous) if previous is not None else [None] * len(subs)
     inputs = input_frame(spec, subs)
     computed = computed_frame(spec, inputs)
     residuals = residual_frame(spec, subs, pd.concat([inputs, computed], axis=1), prev)
@@ -73,6 +84,12 @@ def validate(
     return Validated(spec, subs, inputs, computed)
 
 
+def preload(spec: Spec) -> None:
+    """What a run's first validation costs besides its data — importing pandas and pandera, building the
+    spec's schema, pandera's first call — paid ahead (about a second): a validation of no submissions."""
+    validate(spec, [])
+
+
 def _report(
     spec: Spec,
     subs: list[Submission],
@@ -80,6 +97,8 @@ def _report(
     values: pd.DataFrame,
     prev: list[Mapping[str, float] | None],
 ) -> None:
+    import pandas as pd
+
     boxes = cell_boxes(spec)
     by_key = {inst.key: inst for inst in spec.checks}
     seen: set[tuple[int, str, str]] = set()
@@ -126,4 +145,4 @@ def _report(
             )
 
 
-__all__ = ["Issue", "Validated", "validate"]
+__all__ = ["Issue", "Validated", "preload", "validate"]
