@@ -223,7 +223,7 @@ def _interpret(
         _consolidated(sub, plan, raw, integrity, path, limits)
         return
     value_issues = _values(sub, plan, raw, integrity)
-    recomputed = spec.compute(sub.values)
+    recomputed = plan.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
@@ -255,7 +255,7 @@ def _consolidated(
         sub.values[cell_id] = detail.totals.get(cell_id) if usable else None
         if not usable:
             sub.invalid.append(cell_id)
-    recomputed = spec.compute(sub.values)
+    recomputed = plan.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
 

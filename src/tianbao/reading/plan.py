@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import Any
@@ -91,6 +92,31 @@ class Plan:
         """Each table sheet with its input cell ids, in layout order."""
         cells = self.spec.cells
         return [(lay.sheet, tuple(c for c in lay.cells if not cells[c].computed)) for lay in self.layouts]
+
+    @cached_property
+    def sums(self) -> tuple[tuple[str, tuple[tuple[Any, str | None], ...]], ...]:
+        """Each computed cell's definition as (coefficient, cell id or None for a constant) terms, in the
+        spec's order of definitions."""
+        return tuple(
+            (cell_id, tuple((t.coef, t.cell) for t in inst.relation.rhs))
+            for cell_id, inst in self.spec.definitions.items()
+        )
+
+    def compute(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """`Spec.compute` for one submission's values: the same sums, term by term in the same order (so
+        the same numbers), without a function call per term."""
+        values: dict[str, Any] = {}
+        get = inputs.get
+        for cell_id, terms in self.sums:
+            total: Any = 0
+            for coef, cell in terms:
+                if cell is None:
+                    total = total + coef
+                else:
+                    value = values[cell] if cell in values else get(cell)
+                    total = total + coef * (0 if value is None else value)
+            values[cell_id] = total
+        return values
 
     @cached_property
     def inputs(self) -> list[tuple[str, str, int, int, str, Where]]:

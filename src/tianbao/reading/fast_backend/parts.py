@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -375,16 +376,10 @@ def _shared_strings(data: bytes) -> list[str]:
 
 def _custom_properties(data: bytes) -> dict[str, str]:
     """docProps/custom.xml → {name: value as text}; text properties natively, other types by openpyxl."""
-
-    def ok(attrs: dict[str, str]) -> bool:
-        return (
-            attrs.keys() <= {"name", "fmtid", "pid"}
-            and "name" in attrs
-            and "fmtid" in attrs
-            and _digits(attrs.get("pid"))
-        )
-
-    plain = _Plain(PROPERTY, LPWSTR, ok, root_attrs=False).parse(data)
+    found = _properties_by_shape(data)
+    if found is not None:
+        return found
+    plain = _plain_properties(data)
     if plain.plain and all(v is not None for _, v in plain.items):
         return {attrs["name"]: v for attrs, v in plain.items if v is not None}
 
@@ -396,6 +391,108 @@ def _custom_properties(data: bytes) -> dict[str, str]:
         return {p.name: property_text(p.value) for p in props}
 
     return dict(_cached("custom", data, compute))
+
+
+def _plain_properties(data: bytes) -> _Plain:
+    def ok(attrs: dict[str, str]) -> bool:
+        return (
+            attrs.keys() <= {"name", "fmtid", "pid"}
+            and "name" in attrs
+            and "fmtid" in attrs
+            and _digits(attrs.get("pid"))
+        )
+
+    return _Plain(PROPERTY, LPWSTR, ok, root_attrs=False).parse(data)
+
+
+class _Shape:
+    """Custom properties whose part, without its texts, is one read before (`_plain_properties`): where
+    each property's value is among the part's texts, and which texts are only space between elements."""
+
+    def __init__(self, names: tuple[str, ...], slots: tuple[int, ...], count: int) -> None:
+        self.names, self.count = names, count  # the properties' names; the part's texts in all
+        self.values = _picker(slots)  # texts → the properties' values
+        spaces = tuple(i for i in range(count) if i not in slots)
+        self.spaces = _picker(spaces) if spaces else None  # texts → the others
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[list[bytes]], tuple[bytes, ...]]:
+    pick = operator.itemgetter(*indices)
+    if len(indices) == 1:
+        return lambda items: (pick(items),)
+    return pick  # type: ignore[no-any-return]
+
+
+_GAP = re.compile(rb">([^<]*)<")  # the text between two tags
+_NOT_CHAR_DATA = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # or what expat changes (\r)
+_SHAPES: dict[bytes, _Shape | None] = {}
+
+
+def _properties_by_shape(data: bytes) -> dict[str, str] | None:
+    """The text properties without a parse: the part without its texts is the same in every copy of a
+    template (names, pids, types), only the values differ. The shape is read once by expat with handlers
+    (`_plain_properties`); each file's values are then taken from the texts between tags, which must be
+    character data expat takes as is (UTF-8, no reference, no control character, no “]]>”, no carriage
+    return) and, between elements, only space. None when the part is not so."""
+    if b"&" in data:
+        return None
+    pieces = _GAP.split(data)  # tags, text, tags, text … tags
+    texts = pieces[1::2]
+    bare = b"><".join(pieces[0::2])
+    shape = _SHAPES.get(bare, False)
+    if shape is False:
+        shape = _learn_shape(data, bare, texts)
+        _remember(_SHAPES, bare, shape)
+    return None if shape is None else _shape_values(shape, texts)
+
+
+def _shape_values(shape: _Shape, texts: list[bytes]) -> dict[str, str] | None:
+    """The values at the shape's places among the texts (joined by “<”, which no text holds, to be checked
+    at once); None unless each is character data and the other texts are space."""
+    if len(texts) != shape.count:
+        return None
+    if shape.spaces and b"".join(shape.spaces(texts)).strip(b" \t\r\n"):
+        return None
+    try:
+        joined = b"<".join(shape.values(texts)).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    values = joined.split("<")
+    if "" in values or "]]>" in joined or (not joined.isprintable() and _NOT_CHAR_DATA.search(joined)):
+        return None
+    return dict(zip(shape.names, values, strict=True))
+
+
+def _learn_shape(data: bytes, bare: bytes, texts: list[bytes]) -> _Shape | None:
+    """The shape of a part of plain text properties (its texts removed: `bare`), checked to give expat's
+    reading of `data`; None when the part is not plain or the shape cannot be told for sure."""
+    if _window_bytes(data) is None:  # (then neither is any part of the same shape without “&”)
+        return None
+    plain = _plain_properties(data)
+    if not plain.plain or any(v is None for _, v in plain.items) or bare.count(b"<") != bare.count(b">"):
+        return None  # (a “>” inside an attribute would make a text of part of a tag)
+    leaves: list[int] = []  # where each value's element starts in `bare`
+    p = _parser()
+    depth = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth == 3:
+            leaves.append(p.CurrentByteIndex)
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    p.StartElementHandler, p.EndElementHandler = start, end
+    p.Parse(bare, True)
+    if not leaves or len(leaves) != len(plain.items):
+        return None
+    slots = tuple(bare.count(b">", 0, bare.index(b">", at)) for at in leaves)
+    shape = _Shape(tuple(attrs["name"] for attrs, _ in plain.items), slots, len(texts))
+    expected = {attrs["name"]: v for attrs, v in plain.items}
+    return shape if _shape_values(shape, texts) == expected else None
 
 
 def _protection(attrs: dict[str, str]) -> bool:
