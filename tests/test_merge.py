@@ -30,6 +30,7 @@ from tianbao.cli.main import app
 from tianbao.cli.merge_cmd import inputs_besides
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
 from tianbao.consolidation.dates import parse_fill_date
+from tianbao.consolidation.merge import display_names
 from tianbao.consolidation.select import select
 from tianbao.issues import Issue
 from tianbao.reading.model import Submission
@@ -414,3 +415,21 @@ def test_only_the_output_itself_is_left_out_of_the_inputs(tmp_path: Path) -> Non
         "sub/汇总.xlsx",
     ]
     assert inputs_besides(files, tmp_path / "new.xlsx") == files  # an output not written yet
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["a/x.xlsx", "a/b/y.xlsx", "./a/c/../z.xlsx"],
+        ["/x.xlsx", "/tmp/y.xlsx"],  # the root folder holds them all
+        ["only.xlsx"],
+        ["a/b/同名.xlsx", "a/b/同名.xlsx", "a/b2/同名.xlsx"],
+    ],
+)
+def test_display_names_are_relative_to_the_deepest_common_folder(paths: list[str]) -> None:
+    absolute = [os.path.abspath(p) for p in paths]
+    root = os.path.commonpath([os.path.dirname(a) for a in absolute])
+    expected = {
+        p: os.path.relpath(a, root).replace(os.sep, "/") for p, a in zip(paths, absolute, strict=True)
+    }
+    assert display_names(paths) == expected

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIALS = (20_000, 80_000)  # Excel day numbers of the years 1954–2119
 
@@ -24,7 +26,12 @@ def parse_fill_date(value: Any) -> dt.date | None:
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
         return None
-    text = value.translate(str.maketrans("０１２３４５６７８９／－．", "0123456789/-."))
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=4096)  # units of a run fill in much the same few dates
+def _parse_text(value: str) -> dt.date | None:
+    text = value.translate(_FULL_WIDTH)
     m = _DATE.match(text) or _COMPACT.match(text)
     if not m:
         return None

@@ -27,7 +27,14 @@ def display_names(paths: Sequence[str]) -> dict[str, str]:
         return {}
     absolute = {p: os.path.abspath(p) for p in paths}
     root = os.path.commonpath([os.path.dirname(a) for a in absolute.values()])
-    return {p: os.path.relpath(a, root).replace(os.sep, "/") for p, a in absolute.items()}
+    return {p: _relative(a, root).replace(os.sep, "/") for p, a in absolute.items()}
+
+
+def _relative(path: str, root: str) -> str:
+    """`os.path.relpath(path, root)` for a normalised absolute path under `root`: what follows root's prefix
+    (relpath normalises both paths again, ten times slower)."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
 
 
 def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
@@ -46,7 +53,13 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
 def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
     """Every cell's consolidated value: exact decimal sums of the inputs, computed cells from those."""
     rows = list(rows)
-    inputs = _sums_in_ten_thousandths(spec.input_ids, rows)
+    matrix = np.array([[r.get(c, 0.0) for c in spec.input_ids] for r in rows], dtype=float)
+    return _totals(spec, matrix.reshape(len(rows), len(spec.input_ids)), rows)
+
+
+def _totals(spec: Spec, inputs_matrix: np.ndarray, rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """`totals_of` the `rows`, given their input values as a matrix (a column per input id)."""
+    inputs = _sums_in_ten_thousandths(spec.input_ids, inputs_matrix)
     if inputs is None:
         inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
     computed = spec.compute(inputs)
@@ -54,16 +67,13 @@ def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, floa
     return {c: values[c] for c in spec.cells}
 
 
-def _sums_in_ten_thousandths(
-    cell_ids: Sequence[str], rows: Sequence[Mapping[str, float]]
-) -> dict[str, float] | None:
+def _sums_in_ten_thousandths(cell_ids: Sequence[str], matrix: np.ndarray) -> dict[str, float] | None:
     """`exact_sum` of each column, computed in integers: when every value is a whole number of
     ten-thousandths (counts, and amounts in 万元 with at most 4 decimals, as the reader leaves them) and
     small enough for the float to name that number alone, the decimal sum is the integer sum / 10,000 —
     the same float, a hundred times faster for 10,000 units. None when a value is not such a number."""
-    if not rows:
+    if not len(matrix):
         return None
-    matrix = np.array([[r.get(c, 0.0) for c in cell_ids] for r in rows], dtype=float)
     scaled = np.rint(matrix * 10_000)
     if not (np.all(np.abs(matrix) < 1e11) and np.array_equal(scaled / 10_000, matrix)):
         return None
@@ -71,18 +81,26 @@ def _sums_in_ten_thousandths(
     return {c: total / 10_000 for c, total in zip(cell_ids, totals, strict=True)}
 
 
-def _rounded_rows(validated: Validated, chosen: list[int]) -> tuple[list[str], list[list[float]]]:
-    """The values of the chosen submissions, each `round(v, 4)`. A value that is already a whole number of
-    ten-thousandths (nearly all: counts, 万元 amounts as read) is its own rounding, so Python's `round`
-    runs only on the others (sums with float error): the same floats, without two million calls."""
+def _rounded_rows(validated: Validated, chosen: list[int]) -> tuple[list[str], list[list[float]], np.ndarray]:
+    """The values of the chosen submissions, each `round(v, 4)`, as rows and as a matrix. A value that is
+    already a whole number of ten-thousandths (nearly all: counts, 万元 amounts as read) is its own rounding,
+    so Python's `round` runs only on the others (sums with float error): the same floats, without two
+    million calls."""
     columns, matrix = validated.table()
     block = matrix[chosen] if chosen else np.zeros((0, len(columns)))
     with np.errstate(invalid="ignore"):
         own = (np.abs(block) < 1e11) & (np.rint(block * 10_000) / 10_000 == block)
     rows = block.tolist()
+    rounded = block.copy()
     for i, j in zip(*np.nonzero(~own), strict=True):
-        rows[i][j] = round(rows[i][j], 4)
-    return columns, rows
+        rows[i][j] = rounded[i, j] = round(rows[i][j], 4)
+    return columns, rows, rounded
+
+
+def _columns(matrix: np.ndarray, columns: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
+    """The columns of `matrix` named `wanted`, in that order (`columns` names them all)."""
+    position = {c: i for i, c in enumerate(columns)}
+    return matrix[:, [position[c] for c in wanted]]
 
 
 def consolidate(
@@ -103,7 +121,7 @@ def consolidate(
         if f.status != "rejected" and f.submission.spec is spec and id(f.submission) in index
     ]
     chosen = select(candidates, spec.input_ids, names)
-    columns, rows = _rounded_rows(validated, [index[id(s)] for s in chosen.included])
+    columns, rows, matrix = _rounded_rows(validated, [index[id(s)] for s in chosen.included])
     members = [
         Member(
             unit_code=s.unit_code or "",
@@ -137,7 +155,7 @@ def consolidate(
         year=year,
         parent=parent,
         members=members,
-        totals=totals_of(spec, (m.values for m in members)),
+        totals=_totals(spec, _columns(matrix, columns, spec.input_ids), [m.values for m in members]),
         files=files,
         rows=status_rows(files, roster, parent.code, covered_by),
         covered=tuple(sorted(covered)),

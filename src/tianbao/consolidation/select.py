@@ -59,7 +59,11 @@ def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Ma
         groups.setdefault(s.unit_code or f"?{s.path}", []).append(s)
     kept: list[Submission] = []
     for code in sorted(groups):
-        newest_first = sorted(groups[code], key=lambda s: newness(s, name(s)), reverse=True)
+        group = groups[code]
+        # Nearly every unit sends one file: no dates to parse then.
+        newest_first = (
+            sorted(group, key=lambda s: newness(s, name(s)), reverse=True) if len(group) > 1 else group
+        )
         winner = newest_first[0]
         kept.append(winner)
         for s in newest_first[1:]:
