@@ -52,25 +52,38 @@ class BulkSheet(Worksheet):
         """Rows of values from column 0, every row as wide as `formats` (the format of each column): text
         in `text_columns`, finite numbers elsewhere. Text is entered in the shared strings now, in the order
         xlsxwriter would enter it (row by row)."""
-        if self.constant_memory:
-            raise ValueError("bulk rows need the worksheet's cell table (not constant_memory)")
         width = len(formats)
-        text = tuple(sorted(set(text_columns)))
-        numbers = [c for c in range(width) if c not in set(text)]
-        texts_of, numbers_of = _picker(text), _picker(numbers)
-        index = self.str_table._get_shared_string_index
-        strings: list[tuple[int, ...]] = []
+        text = sorted(set(text_columns))
+        texts_of, numbers_of = _picker(text), _picker([c for c in range(width) if c not in set(text)])
         for row in rows:
             if len(row) != width:
                 raise ValueError(f"a bulk row has {len(row)} values for {width} columns")
-            strings.append(tuple(index(_truncated(s)) for s in texts_of(row)))
-        values = np.array([numbers_of(row) for row in rows], dtype=float).reshape(len(rows), len(numbers))
-        if not np.isfinite(values).all():
+        numbers = np.array([numbers_of(row) for row in rows], dtype=float)
+        self.set_bulk_table(first, [texts_of(row) for row in rows], numbers, formats, text)
+
+    def set_bulk_table(
+        self,
+        first: int,
+        texts: Sequence[Sequence[str]],
+        numbers: np.ndarray,
+        formats: Sequence[Any],
+        text_columns: Sequence[int],
+    ) -> None:
+        """`set_bulk_rows` with each row's values given apart: its text (those of `text_columns`, in
+        order) and its numbers (the other columns, in order; a row of `numbers` per row)."""
+        if self.constant_memory:
+            raise ValueError("bulk rows need the worksheet's cell table (not constant_memory)")
+        text = tuple(sorted(set(text_columns)))
+        numbers = numbers.reshape(len(texts), len(formats) - len(text))
+        if not np.isfinite(numbers).all():
             raise TypeError("NAN/INF not supported in bulk rows")
-        self._bulk_first, self._bulk_count, self._bulk_formats = first, len(rows), list(formats)
-        self._bulk_strings, self._bulk_numbers, self._bulk_text = strings, values, text
-        if rows:
-            self._check_dimensions(first + len(rows) - 1, width - 1)
+        index = self.str_table._get_shared_string_index
+        half = XLS_STRMAX // 2  # no text this short is too long, whatever its UTF-16 length
+        strings = [tuple([index(s if len(s) <= half else _truncated(s)) for s in row]) for row in texts]
+        self._bulk_first, self._bulk_count, self._bulk_formats = first, len(texts), list(formats)
+        self._bulk_strings, self._bulk_numbers, self._bulk_text = strings, numbers, text
+        if texts:
+            self._check_dimensions(first + len(texts) - 1, len(formats) - 1)
             self._check_dimensions(first, 0)
 
     def add_table_over_bulk(self, first_row: int, last_col: int, options: dict[str, Any]) -> int:
@@ -133,6 +146,4 @@ class BulkSheet(Worksheet):
 
 def _truncated(text: str) -> str:
     """Text longer than Excel's limit, cut as xlsxwriter cuts it."""
-    if len(text) > XLS_STRMAX // 2 and _utf16_len(text) > XLS_STRMAX:
-        return _utf16_truncate(text, XLS_STRMAX)
-    return text
+    return _utf16_truncate(text, XLS_STRMAX) if _utf16_len(text) > XLS_STRMAX else text

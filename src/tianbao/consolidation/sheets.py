@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import numpy as np
+
 from tianbao.consolidation.bulk import BulkSheet
 from tianbao.consolidation.model import STATUSES, Consolidation
 from tianbao.issues import SEVERITY_ZH
@@ -81,9 +83,10 @@ def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
         except KeyError:
             return tuple(m.values.get(cell_id, 0.0) for cell_id in columns)
 
-    ws.set_bulk_rows(
+    ws.set_bulk_table(
         first,
-        [[m.unit_code, m.unit_name, m.unit_type, m.file, *values(m)] for m in c.members],
+        [(m.unit_code, m.unit_name, m.unit_type, m.file) for m in c.members],
+        np.array([values(m) for m in c.members], dtype=float),
         formats,
         text_columns=range(len(DETAIL_FIXED)),
     )
