@@ -206,3 +206,22 @@ def test_custom_properties_read_by_their_shape_as_expat_reads_them(
     got = [_outcome(parts._custom_properties, v) for v in variants * 2]
     monkeypatch.setattr(parts, "_properties_by_shape", lambda data: None)
     assert got == [_outcome(parts._custom_properties, v) for v in variants * 2]
+
+
+def test_cells_kept_follow_the_positions_asked_for_in_each_read(tmp_path: Path) -> None:
+    """Cells are recognised by their bytes in the context of the positions kept: asking for other cells
+    of the same sheet (or all of them) gives those cells, as the reference reader does."""
+    path = fx.filled(tmp_path / "a.xlsx", {"t3.new.np": 4, "t3.new.ce": 5})
+    fast, ref = FastBackend(), OpenpyxlBackend()
+    asks: list[dict[str, Any]] = [
+        {"表三": {(5, 3)}},
+        {"表三": frozenset({(5, 4)})},
+        {"表三": [(5, 3), (5, 4), (0, 0)]},
+        {"表三": {(5, 3)}, "表二": {(4, 1)}},
+        {"表三": {(5, 3)}},
+    ]
+    for wanted in asks * 2:
+        got = fast.read(path, wanted)
+        assert got == ref.read(path, wanted)
+        assert set(got.cells) <= {(s, *p) for s, ps in wanted.items() for p in ps}
+    assert fast.fallbacks == 0

@@ -66,7 +66,7 @@ class ExpectedLabel:
 class Plan:
     spec: Spec
     layouts: tuple[SheetLayout, ...]
-    wanted: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    wanted: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     labels: dict[str, list[ExpectedLabel]] = field(default_factory=dict)  # sheet → labels
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # defined name → (sheet, row, col)
     places: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # cell id / meta.<id> → position
@@ -143,14 +143,16 @@ def plan_for(spec: Spec) -> Plan:
     plan = Plan(spec, sheet_layouts(spec))
     boxes = cover_boxes(spec)
     cover_rows = max(b.row for b in boxes.values()) + PAD
-    plan.wanted[COVER_SHEET] = {(r, c) for r in range(cover_rows + 1) for c in range(COVER_LAST_COL + 1)}
+    plan.wanted[COVER_SHEET] = frozenset(
+        (r, c) for r in range(cover_rows + 1) for c in range(COVER_LAST_COL + 1)
+    )
     plan.labels[COVER_SHEET] = [ExpectedLabel(COVER_SHEET, b.row, 0, f.label) for f, b in _meta(spec, boxes)]
     for f, b in _meta(spec, boxes):
         plan.places[f"meta.{f.id}"] = (COVER_SHEET, b.row, b.col)
         plan.names[f"meta_{f.id}"] = (COVER_SHEET, b.row, b.col)
     for lay in plan.layouts:
         rows, cols = lay.last_row + PAD, lay.width - 1 + PAD
-        plan.wanted[lay.sheet] = {(r, c) for r in range(rows + 1) for c in range(cols + 1)}
+        plan.wanted[lay.sheet] = frozenset((r, c) for r in range(rows + 1) for c in range(cols + 1))
         plan.labels[lay.sheet] = [
             ExpectedLabel(lay.sheet, lab.box.row, lab.box.col, lab.text) for lab in lay.labels
         ]

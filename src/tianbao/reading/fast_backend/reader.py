@@ -122,7 +122,9 @@ class _Reader:
 
         def sheet(title: str, positions: Collection[tuple[int, int]] | None) -> _Sheet:
             data = self.member(zf, parts[title])
-            parser = _SheetParser(strings, date_formats, timedelta_formats, epoch, positions, self.max_cells)
+            parser = _SheetParser(
+                strings, date_formats, timedelta_formats, epoch, positions, self.max_cells, title=title
+            )
             got = parser.parse(data)
             if got.oversized:
                 raw.oversized[title] = got.oversized
@@ -133,25 +135,24 @@ class _Reader:
             return got
 
         done: set[str] = set()  # parts read in full
-        meta_cells: dict[tuple[int, int], RawCell] = {}
+        meta_cells: dict[tuple[str, int, int], RawCell] = {}
         if META_SHEET in parts:
             meta_cells = sheet(META_SHEET, None).cells
             done.add(parts[META_SHEET])
-            for (row, col), cell in sorted(meta_cells.items()):
+            for (_, row, col), cell in sorted(meta_cells.items()):
                 if col == 0 and cell.value is not None:
-                    raw.meta[property_text(cell.value).strip()] = meta_cells.get((row, 1), RawCell()).value
+                    value = meta_cells.get((META_SHEET, row, 1), RawCell()).value
+                    raw.meta[property_text(cell.value).strip()] = value
         for title, positions in resolve_wanted(wanted, raw).items():
             if title not in parts:
                 continue
             if title == META_SHEET:
                 chosen = set(positions)
-                got = {k: v for k, v in meta_cells.items() if k in chosen}
+                got = {k: v for k, v in meta_cells.items() if k[1:] in chosen}
             else:
-                got = sheet(
-                    title, positions if isinstance(positions, set | frozenset) else set(positions)
-                ).cells
+                got = sheet(title, positions).cells
                 done.add(parts[title])
-            raw.cells.update({(title, r, c): cell for (r, c), cell in got.items()})
+            raw.cells.update(got)
         for target in targets:  # openpyxl reads every sheet's dimension when it opens the file
             if target not in done:
                 _SheetParser([], frozenset(), frozenset(), epoch, (), None, dimension_only=True).parse(

@@ -57,7 +57,7 @@ class _Sheet:
 
     dimension: tuple[Any, ...] | None = None  # (min_col, min_row, max_col, max_row) as openpyxl has it
     protected: bool = False
-    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    cells: dict[tuple[str, int, int], RawCell] = field(default_factory=dict)  # keyed as `RawWorkbook.cells`
     max_row: int = 0
     max_col: int = 0
     oversized: int = 0  # cells seen when the sheet turned out too large
@@ -81,10 +81,15 @@ class _SheetParser:
         positions: Collection[tuple[int, int]] | None,
         max_cells: int | None,
         dimension_only: bool = False,
+        title: str = "",
     ) -> None:
         self.strings, self.date_formats, self.timedelta_formats = strings, date_formats, timedelta_formats
         self.epoch = epoch
-        self.positions = positions
+        self.title = title  # the sheet's: the first element of the cells' keys
+        # The cells to keep, (row, col) 0-based; None: all. Immutable, being part of `_cached_cells`'s context.
+        self.positions = (
+            positions if positions is None or isinstance(positions, frozenset) else frozenset(positions)
+        )
         self.max_cells = max_cells
         self.dimension_only = dimension_only
         self.out = _Sheet()
@@ -262,13 +267,12 @@ class _SheetParser:
             out.max_row = row
         if column > out.max_col:
             out.max_col = column
-        key = (row - 1, column - 1)
-        if self.positions is not None and key not in self.positions:
+        if self.positions is not None and (row - 1, column - 1) not in self.positions:
             return
         if formula is not None:
-            out.cells[key] = RawCell(None, formula, self._cached(data_type, v))
+            out.cells[self.title, row - 1, column - 1] = RawCell(None, formula, self._cached(data_type, v))
         else:
-            out.cells[key] = RawCell(value)
+            out.cells[self.title, row - 1, column - 1] = RawCell(value)
 
     def _formula(self, attrs: dict[str, str], text: str | None, coordinate: str | None) -> str:
         kind = attrs.get("t")
@@ -447,14 +451,16 @@ class _SheetParser:
         as openpyxl reads it) and, where its outcome does not depend on the file (a reference, no shared
         string, no shared formula), kept as the finished `RawCell`. A template's labels, formulas, blank
         cells and most typed numbers are the same bytes in every copy."""
-        context = (declared, self.date_formats, self.timedelta_formats, self.epoch)
-        cache = _CELL_CACHE.get(context)
-        if cache is None or len(cache) > CELL_CACHE_SIZE:
-            cache = _CELL_CACHE[context] = {}
-            if len(_CELL_CACHE) > 8:
-                _CELL_CACHE.clear()
-                _CELL_CACHE[context] = cache
-        out, positions, max_cells = self.out, self.positions, self.max_cells
+        context = (
+            self.title,
+            self.positions,
+            declared,
+            self.date_formats,
+            self.timedelta_formats,
+            self.epoch,
+        )
+        cache = _cell_cache(context)
+        out, positions, max_cells, title = self.out, self.positions, self.max_cells, self.title
         cells = out.cells
         dimension = out.dimension
         extent = not (dimension and dimension[2] and dimension[3])  # else the sheet's extent is not used
@@ -484,8 +490,9 @@ class _SheetParser:
                     out.max_row = max(out.max_row, row)
                     out.max_col = max(out.max_col, column)
                 if coordinate_row != row:  # filed under its row element's number
-                    key = (row - 1, column - 1)
-                if positions is None or key in positions:
+                    if positions is None or (row - 1, column - 1) in positions:
+                        cells[title, row - 1, column - 1] = cell
+                elif key is not None:
                     cells[key] = cell
             self.col_counter = column
             self.seen += seen
@@ -494,9 +501,11 @@ class _SheetParser:
                 raise _Stop
 
     def _known(self, raw: bytes, declared: bytes) -> tuple[Any, ...]:
-        """(True, column, RawCell or None, row, key) when the cell's outcome is the same in any file (filed under
-        the row and key of its own reference, or of its row element when that differs), else (None, parts). `raw`: the bytes after the cell's `<c `, which
-        must hold that one element (and text, which openpyxl ignores in a row) and nothing else."""
+        """(True, column, RawCell or None, row, key) when the cell's outcome is the same in any file, else
+        (None, parts). `key`: the cell's key in `_Sheet.cells` when it is filed under its own reference's
+        row and is one of the positions kept, else None (a cell whose row element has another number is
+        filed under that row). `raw`: the bytes after the cell's `<c `, which must hold that one element
+        (and text, which openpyxl ignores in a row) and nothing else."""
         root = XML(b"<w" + declared + b"><c " + raw + b"</w>")
         if len(root) != 1:
             raise Unusual("an element after a cell")
@@ -506,13 +515,14 @@ class _SheetParser:
         if not coordinate or attrs.get("t") == "s" or (f_attrs is not None and f_attrs.get("t") == "shared"):
             return None, parts
         probe = _SheetParser(
-            [], self.date_formats, self.timedelta_formats, self.epoch, None, None, dimension_only=False
+            [], self.date_formats, self.timedelta_formats, self.epoch, None, None, title=self.title
         )
         row, column = _coordinate(coordinate)
         probe.row_counter = row
         probe._cell(*parts)
-        key = (row - 1, column - 1)
-        return True, column, probe.out.cells.get(key), row, key
+        key = (self.title, row - 1, column - 1)
+        wanted = self.positions is None or key[1:] in self.positions
+        return True, column, probe.out.cells.get(key), row, key if wanted else None
 
 
 _WS = rb"[ \t\r\n]"  # XML's whitespace (regular expressions' \s also takes \f and \v, which XML refuses)
@@ -523,7 +533,7 @@ _ROW_OPEN = re.compile(_WS + rb"*<row" + _ATTRS + rb">")
 _TOKEN_RE = re.compile(  # one piece of sheetData: a cell, a row's start tag or a row's end tag
     _WS + rb"*<(?:c" + _ATTRS_NC + rb"(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)|row" + _ATTRS_NC + rb"/?>|/row>)"
 )
-_CELL_CACHE: dict[tuple[Any, ...], dict[bytes, tuple[Any, ...]]] = {}
+_CELL_CACHE: dict[tuple[Any, ...], dict[bytes, tuple[Any, ...]]] = {}  # context → cell bytes → outcome
 _TAGS: dict[tuple[bytes, bytes, bytes], dict[str, str]] = {}
 _HEADS: dict[bytes, Any] = {}
 _CHECKED: dict[bytes, Any] = {}  # a whole part read for its dimension → that dimension
@@ -554,7 +564,19 @@ class _Shells:
 
 
 _SHELLS = _Shells()
-CELL_CACHE_SIZE = 50_000
+CELL_CACHE_SIZE = 50_000  # cells kept in all
+
+
+def _cell_cache(context: tuple[Any, ...]) -> dict[bytes, tuple[Any, ...]]:
+    """The cells known in a context (sheet, positions kept, namespaces, date styles, epoch), bounded."""
+    cache = _CELL_CACHE.get(context)
+    if cache is None:
+        if len(_CELL_CACHE) >= 64 or sum(map(len, _CELL_CACHE.values())) > CELL_CACHE_SIZE:
+            _CELL_CACHE.clear()
+        cache = _CELL_CACHE[context] = {}
+    elif len(cache) > CELL_CACHE_SIZE:
+        cache.clear()
+    return cache
 
 
 def _tokenize(body: bytes) -> tuple[bytes, list[tuple[bytes, list[bytes]]]] | None:
