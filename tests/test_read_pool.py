@@ -5,10 +5,7 @@ pauses collection while it gathers results; a forked worker must not inherit tha
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import pickle
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -50,42 +47,3 @@ def test_workers_get_the_roster_once_and_collect_garbage(
     subs = read_all(paths, load_spec("2021"), year=2025, roster=ROSTER, limits=Limits(), jobs=2)
     assert [s.path for s in subs] == [str(p) for p in paths]
     assert all(s.meta == {"gc": True, "roster": 5000, "shared": True} for s in subs)
-
-
-def test_work_meanwhile_runs_once_the_workers_are_forked_and_ends_before_the_results(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`meanwhile` (importing pandas and pandera for the validation) runs in a thread while the workers read;
-    it starts only when they are forked (a fork while another thread imports can hang the child)."""
-    paths = [tmp_path / f"{i:03d}.xlsx" for i in range(40)]
-    monkeypatch.setattr(run_module, "_read_batch", _probe)
-    seen: list[Any] = []
-
-    def work() -> None:
-        seen.append(
-            (threading.current_thread() is threading.main_thread(), len(multiprocessing.active_children()))
-        )
-        time.sleep(0.2)
-        seen.append("done")
-
-    subs = read_all(paths, load_spec("2021"), year=2025, roster=None, limits=Limits(), jobs=2, meanwhile=work)
-    assert len(subs) == 40 and seen == [(False, 2), "done"]
-    seen.clear()
-    read_all(paths[:2], load_spec("2021"), year=2025, roster=None, limits=Limits(), jobs=1, meanwhile=work)
-    assert seen == [(True, 0), "done"]  # no workers: done in the main thread, after the reading
-
-
-def test_a_failure_meanwhile_does_not_stop_the_reading(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    paths = [tmp_path / f"{i:03d}.xlsx" for i in range(10)]
-    monkeypatch.setattr(run_module, "_read_batch", _probe)
-
-    def work() -> None:
-        raise ImportError("no pandas")
-
-    for jobs in (1, 2):
-        subs = read_all(
-            paths, load_spec("2021"), year=2025, roster=None, limits=Limits(), jobs=jobs, meanwhile=work
-        )
-        assert [s.path for s in subs] == [str(p) for p in paths]

@@ -172,7 +172,7 @@ def test_expand_paths_finds_what_rglob_finds(tmp_path: Path, monkeypatch: pytest
 
 
 def test_pandas_and_pandera_are_not_imported_before_the_validation() -> None:
-    """They load while the workers read (`preload`), not at start-up: a second the run would wait for."""
+    """They load on the first validation: the forked reading workers never carry them."""
     code = (
         "import sys, tianbao.cli.main, tianbao.consolidation, tianbao.validation;"
         "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))"

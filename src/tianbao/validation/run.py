@@ -8,7 +8,6 @@ import gc
 import hashlib
 import os
 import stat
-import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -25,7 +24,7 @@ from tianbao.reading.interpret import DEFAULT_READER, reader_backend
 from tianbao.roster import Roster
 from tianbao.spec import Spec, known_specs, load_spec
 from tianbao.validation.report import FileReport, Report
-from tianbao.validation.validate import Validated, preload, validate
+from tianbao.validation.validate import Validated, validate
 
 Progress = Callable[[int, int], None]
 
@@ -169,10 +168,8 @@ def read_all(
     jobs: int,
     progress: Progress | None = None,
     reader: str = DEFAULT_READER,
-    meanwhile: Callable[[], None] | None = None,
 ) -> list[Submission]:
-    """Read every file (in path order); with `jobs` > 1 in worker processes, where a crash is contained.
-    `meanwhile`: work for the main process while the workers read (see `Meanwhile`), done before returning."""
+    """Read every file (in path order); with `jobs` > 1 in worker processes, where a crash is contained."""
     done = 0
     total = len(paths)
 
@@ -188,15 +185,10 @@ def read_all(
             with paused_gc():
                 out.append(_read_one((str(p), year, roster, spec.id, spec.version, limits, reader)))
             tick()
-        Meanwhile(meanwhile).wait()
     else:
         args: list[ReadArgs] = [(str(p), year, SHARED, spec.id, spec.version, limits, reader) for p in paths]
-        background = Meanwhile(meanwhile)
         with paused_gc():
-            try:
-                out = _read_parallel(args, jobs, roster, tick, background)
-            finally:
-                background.wait()
+            out = _read_parallel(args, jobs, roster, tick)
     specs = known_specs()
     for sub in out:
         if sub.stamp is not None:
@@ -204,42 +196,8 @@ def read_all(
     return out
 
 
-class Meanwhile:
-    """Work for the main process while the workers read — importing pandas and pandera for the validation,
-    a second that would otherwise come after the reading. It runs in a thread started once the first pool
-    has forked its workers, and every later fork (a new pool after a crash) waits for it to end: a child
-    forked while another thread imports could inherit a held import lock and hang on it. Its errors are
-    dropped: the validation meets them again and reports them."""
-
-    def __init__(self, work: Callable[[], None] | None = None) -> None:
-        self._work = work
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._work is not None and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="tianbao-meanwhile", daemon=True)
-            self._thread.start()
-
-    def wait(self) -> None:
-        """Before a fork, and before the results are used: the work is done (here, if not started)."""
-        if self._thread is not None:
-            self._thread.join()
-        else:
-            self._run()
-
-    def _run(self) -> None:
-        if self._work is not None:
-            with contextlib.suppress(Exception):
-                self._work()
-            self._work = None
-
-
 def _read_parallel(
-    args: list[ReadArgs],
-    jobs: int,
-    roster: Roster | None,
-    tick: Callable[[int], None],
-    background: Meanwhile,
+    args: list[ReadArgs], jobs: int, roster: Roster | None, tick: Callable[[int], None]
 ) -> list[Submission]:
     """Read in a pool of worker processes, in batches of files. One bad file never stops the others: when a
     worker dies (a crash in native code, the out-of-memory killer), the files of the batches that were in
@@ -249,18 +207,14 @@ def _read_parallel(
     results: dict[int, Submission] = {}
     todo = list(range(len(args)))
     suspects: list[int] = []
-    first_pool = True
     while todo or suspects:
-        if not first_pool:  # the first pool broke: no other fork before `background` has ended
-            background.wait()
-        first_pool = False
         if suspects:
             lost, suspects = _pool_pass(args, suspects, jobs, roster, results, tick, batch_size=1)
             for i in lost:  # at most jobs × IN_FLIGHT files
                 results[i] = _read_alone(args[i], roster)
                 tick(1)
         else:
-            suspects, todo = _pool_pass(args, todo, jobs, roster, results, tick, started=background.start)
+            suspects, todo = _pool_pass(args, todo, jobs, roster, results, tick)
     return [results[i] for i in range(len(args))]
 
 
@@ -272,11 +226,9 @@ def _pool_pass(
     results: dict[int, Submission],
     tick: Callable[[int], None],
     batch_size: int | None = None,
-    started: Callable[[], None] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Read `todo` in one pool, a few batches in flight per worker, until done or until the pool breaks.
-    Returns the files that were in flight when it broke and the files not started. `started` is called
-    once the first batches are submitted (the pool's workers are then forked)."""
+    Returns the files that were in flight when it broke and the files not started."""
     size = batch_size or max(1, min(MAX_BATCH, len(todo) // (jobs * 8)))
     queue = deque(todo[i : i + size] for i in range(0, len(todo), size))
     running: dict[Future[list[Submission]], list[int]] = {}
@@ -290,9 +242,6 @@ def _pool_pass(
                     running[pool.submit(_read_batch, [args[i] for i in batch])] = batch
                 except BrokenProcessPool:
                     lost.extend(batch)
-            if started is not None:
-                started()
-                started = None
             if not running:
                 break
             finished = _wait_any(pool, running)
@@ -415,7 +364,6 @@ def check_files(
         jobs=jobs,
         progress=progress,
         reader=reader,
-        meanwhile=lambda: preload(spec),
     )
     ok = [s for s in subs if s.readable and s.spec is spec]
     prev = [(previous or {}).get(s.unit_code or "") for s in ok]

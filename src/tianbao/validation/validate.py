@@ -1,8 +1,10 @@
 """Validate all submissions of a run together: one lazy pandera call over one frame.
 
 pandas and pandera (about a second to import) are imported on the first validation, not with this module:
-a run starts its reading processes first and has them imported meanwhile (`preload`), and the forked
-workers, which never need them, stay smaller.
+the reading processes, forked before, never need them and stay smaller, and commands that do not validate
+do not pay for them. (Importing them in a thread while the workers read was tried: the thread holds the GIL
+that the pool's threads need to pass files and results, and the reading slowed down by more than the import
+took.)
 """
 
 from __future__ import annotations
@@ -84,12 +86,6 @@ def validate(
     return Validated(spec, subs, inputs, computed)
 
 
-def preload(spec: Spec) -> None:
-    """What a run's first validation costs besides its data — importing pandas and pandera, building the
-    spec's schema, pandera's first call — paid ahead (about a second): a validation of no submissions."""
-    validate(spec, [])
-
-
 def _report(
     spec: Spec,
     subs: list[Submission],
@@ -145,4 +141,4 @@ def _report(
             )
 
 
-__all__ = ["Issue", "Validated", "preload", "validate"]
+__all__ = ["Issue", "Validated", "validate"]
