@@ -225,3 +225,27 @@ def test_cells_kept_follow_the_positions_asked_for_in_each_read(tmp_path: Path) 
         assert got == ref.read(path, wanted)
         assert set(got.cells) <= {(s, *p) for s, ps in wanted.items() for p in ps}
     assert fast.fallbacks == 0
+
+
+def test_rows_recognised_by_their_bytes_only_where_their_bytes_are_the_same(tmp_path: Path) -> None:
+    """Rows seen before are taken whole by their bytes: a file whose rows differ in a number, a row
+    element's number or a missing one still gets the reference reader's result, before and after."""
+    import re
+
+    valid = fx.filled(tmp_path / "valid.xlsx", {"t3.new.np": 4})
+    renumbered = fx.rewrite(
+        fx.filled(tmp_path / "renumbered.xlsx", {"t3.new.np": 4}),
+        "xl/worksheets/sheet3.xml",
+        lambda xml: xml.replace(b'<row r="7"', b'<row r="9"', 1).replace(b'<row r="8"', b"<row", 1),
+    )
+    typed = fx.rewrite(
+        fx.filled(tmp_path / "typed.xlsx", {"t3.new.np": 4}),
+        "xl/worksheets/sheet3.xml",
+        lambda xml: re.sub(rb'(<c r="E6" s="\d+") t="n"><v>0</v>', rb'\1 t="str"><v>x</v>', xml, count=1),
+    )
+    fast = FastBackend()
+    kwargs: dict[str, Any] = {"expected_year": fx.YEAR, "roster": fx.ROSTER}
+    for path in (valid, renumbered, valid, typed, valid, renumbered):
+        assert read_submission(path, backend=fast, **kwargs) == read_submission(
+            path, backend=OpenpyxlBackend(), **kwargs
+        )

@@ -338,11 +338,13 @@ class _SheetParser:
         body = data[start:end]
         if body.count(b"sheetData") != 2 or b"dimension" in body or b"sheetProtection" in body:
             return False
-        tokens = _tokenize(body)
+        dimension, protection, declared = known
+        caches = self._caches(declared)
+        tokens = _tokenize(body, caches.rows)
         if tokens is None:
             return False
-        self.out.dimension, self.protection, declared = known
-        self._cached_cells(tokens, declared)
+        self.out.dimension, self.protection = dimension, protection
+        self._cached_cells(tokens, declared, caches)
         return True
 
     def _dimension_only(self, data: bytes) -> None:
@@ -392,10 +394,11 @@ class _SheetParser:
         known = _SHELLS.get(data, start, end)
         body = data[start:end]
         if known is not None:
-            tokens = _tokenize(body)
+            caches = self._caches(known[2])
+            tokens = _tokenize(body, caches.rows)
             if tokens is not None:
                 self.out.dimension, self.protection, declared = known
-                self._cached_cells(tokens, declared)
+                self._cached_cells(tokens, declared, caches)
                 return
         namespaces: dict[str | None, str] = {}
 
@@ -432,9 +435,10 @@ class _SheetParser:
 
     def _cells(self, body: bytes, declared: bytes) -> None:
         """The rows and cells of `<sheetData>…</sheetData>` (`declared`: the root's namespace declarations)."""
-        rows = _tokenize(body)
+        caches = self._caches(declared)
+        rows = _tokenize(body, caches.rows)
         if rows is not None:
-            self._cached_cells(rows, declared)
+            self._cached_cells(rows, declared, caches)
             return
         root = XML(b"<w" + declared + b">" + body + b"</w>")
         sheet_data = root[0]
@@ -446,59 +450,89 @@ class _SheetParser:
             for cell in row:
                 self._cell(*_cell_parts(cell))
 
-    def _cached_cells(self, tokens: tuple[bytes, list[tuple[bytes, list[bytes]]]], declared: bytes) -> None:
+    def _caches(self, declared: bytes) -> _Known:
+        """The cells and rows known in this sheet's context (`declared`: the root's namespace declarations)."""
+        return _known_in(
+            (self.title, self.positions, declared, self.date_formats, self.timedelta_formats, self.epoch)
+        )
+
+    def _cached_cells(self, tokens: Tokens, declared: bytes, known: _Known) -> None:
         """Cells by their bytes: each distinct `<c>…</c>` is parsed once per process (by ElementTree, read
         as openpyxl reads it) and, where its outcome does not depend on the file (a reference, no shared
         string, no shared formula), kept as the finished `RawCell`. A template's labels, formulas, blank
-        cells and most typed numbers are the same bytes in every copy."""
-        context = (
-            self.title,
-            self.positions,
-            declared,
-            self.date_formats,
-            self.timedelta_formats,
-            self.epoch,
-        )
-        cache = _cell_cache(context)
-        out, positions, max_cells, title = self.out, self.positions, self.max_cells, self.title
-        cells = out.cells
+        cells and most typed numbers are the same bytes in every copy. So are many whole rows: a numbered
+        row of such cells is kept with its outcome (`_KnownRow`) and recognised by its bytes when cut."""
+        out, max_cells = self.out, self.max_cells
         dimension = out.dimension
         extent = not (dimension and dimension[2] and dimension[3])  # else the sheet's extent is not used
         sheet_data, rows = tokens
         _tag_attrs(b"<sheetData", sheet_data, declared)  # checked, as expat would
-        for row_attrs, row_cells in rows:
-            self._row(_tag_attrs(b"<row", row_attrs, declared))
-            row = self.row_counter
-            column = self.col_counter
-            seen = 0
-            for raw in row_cells:
-                known = cache.get(raw)
-                if known is None:
-                    known = cache[raw] = self._known(raw, declared)
-                if known[0] is None:  # depends on this file: interpret it here
-                    self.seen += seen
-                    seen = 0
-                    self.col_counter = column
-                    self._cell(*known[1])
-                    column = self.col_counter
-                    continue
-                _, column, cell, coordinate_row, key = known
-                seen += 1
-                if cell is None:
-                    continue
-                if extent:
-                    out.max_row = max(out.max_row, row)
-                    out.max_col = max(out.max_col, column)
-                if coordinate_row != row:  # filed under its row element's number
-                    if positions is None or (row - 1, column - 1) in positions:
-                        cells[title, row - 1, column - 1] = cell
-                elif key is not None:
-                    cells[key] = cell
-            self.col_counter = column
-            self.seen += seen
+        for row in rows:
+            if isinstance(row, _KnownRow):
+                self.row_counter, self.col_counter = row.number, row.column
+                out.cells.update(row.cells)
+                self.seen += row.count
+            else:
+                row_attrs, row_cells, chunk = row
+                attrs = _tag_attrs(b"<row", row_attrs, declared)
+                self._row(attrs)
+                learn = chunk is not None and not extent and "r" in attrs
+                found = self._row_cells(row_cells, declared, known.cells, extent, learn)
+                if found is not None and chunk is not None:
+                    known.remember(
+                        chunk, _KnownRow(self.row_counter, found, len(row_cells), self.col_counter)
+                    )
             if max_cells is not None and self.seen > max_cells:  # the reference stops at the first cell over
                 out.oversized = max_cells + 1
                 raise _Stop
+
+    def _row_cells(
+        self,
+        row_cells: list[bytes],
+        declared: bytes,
+        cache: dict[bytes, tuple[Any, ...]],
+        extent: bool,
+        learn: bool,
+    ) -> tuple[tuple[tuple[str, int, int], RawCell], ...] | None:
+        """The cells of one row, each by its bytes; with `learn`, the cells kept when every one of them is
+        the same in any file (else None)."""
+        out, positions, title = self.out, self.positions, self.title
+        cells = out.cells
+        kept: list[tuple[tuple[str, int, int], RawCell]] | None = [] if learn else None
+        row = self.row_counter
+        column = self.col_counter
+        seen = 0
+        for raw in row_cells:
+            known = cache.get(raw)
+            if known is None:
+                known = cache[raw] = self._known(raw, declared)
+            if known[0] is None:  # depends on this file: interpret it here
+                self.seen += seen
+                seen = 0
+                self.col_counter = column
+                self._cell(*known[1])
+                column = self.col_counter
+                kept = None
+                continue
+            _, column, cell, coordinate_row, key = known
+            seen += 1
+            if cell is None:
+                continue
+            if extent:
+                out.max_row = max(out.max_row, row)
+                out.max_col = max(out.max_col, column)
+            if coordinate_row != row:  # filed under its row element's number
+                key = (title, row - 1, column - 1)
+                if positions is not None and key[1:] not in positions:
+                    continue
+            elif key is None:
+                continue
+            cells[key] = cell
+            if kept is not None:
+                kept.append((key, cell))
+        self.col_counter = column
+        self.seen += seen
+        return None if kept is None else tuple(kept)
 
     def _known(self, raw: bytes, declared: bytes) -> tuple[Any, ...]:
         """(True, column, RawCell or None, row, key) when the cell's outcome is the same in any file, else
@@ -533,7 +567,6 @@ _ROW_OPEN = re.compile(_WS + rb"*<row" + _ATTRS + rb">")
 _TOKEN_RE = re.compile(  # one piece of sheetData: a cell, a row's start tag or a row's end tag
     _WS + rb"*<(?:c" + _ATTRS_NC + rb"(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)|row" + _ATTRS_NC + rb"/?>|/row>)"
 )
-_CELL_CACHE: dict[tuple[Any, ...], dict[bytes, tuple[Any, ...]]] = {}  # context → cell bytes → outcome
 _TAGS: dict[tuple[bytes, bytes, bytes], dict[str, str]] = {}
 _HEADS: dict[bytes, Any] = {}
 _CHECKED: dict[bytes, Any] = {}  # a whole part read for its dimension → that dimension
@@ -567,66 +600,104 @@ _SHELLS = _Shells()
 CELL_CACHE_SIZE = 50_000  # cells kept in all
 
 
-def _cell_cache(context: tuple[Any, ...]) -> dict[bytes, tuple[Any, ...]]:
-    """The cells known in a context (sheet, positions kept, namespaces, date styles, epoch), bounded."""
-    cache = _CELL_CACHE.get(context)
-    if cache is None:
-        if len(_CELL_CACHE) >= 64 or sum(map(len, _CELL_CACHE.values())) > CELL_CACHE_SIZE:
+@dataclass(frozen=True)
+class _KnownRow:
+    """A row whose outcome is the same in any file: numbered, and each of its cells the same in any file."""
+
+    number: int  # the row element's number
+    cells: tuple[tuple[tuple[str, int, int], RawCell], ...]  # the cells kept, keyed as `_Sheet.cells`
+    count: int  # cells in the row
+    column: int  # the column of its last cell
+
+
+class _Known:
+    """What is known in one context (sheet, positions kept, namespaces, date styles, epoch): cells by their
+    bytes after `<c `, rows by their bytes up to `</row>`."""
+
+    def __init__(self) -> None:
+        self.cells: dict[bytes, tuple[Any, ...]] = {}
+        self.rows: dict[bytes, _KnownRow] = {}
+
+    def remember(self, chunk: bytes, row: _KnownRow) -> None:
+        if len(self.rows) >= ROW_CACHE_SIZE:
+            self.rows.clear()
+        self.rows[chunk] = row
+
+
+ROW_CACHE_SIZE = 5_000  # rows kept per context
+_CELL_CACHE: dict[tuple[Any, ...], _Known] = {}  # context → cells and rows known there
+
+
+def _known_in(context: tuple[Any, ...]) -> _Known:
+    """The cells and rows known in a context, bounded."""
+    known = _CELL_CACHE.get(context)
+    if known is None:
+        if len(_CELL_CACHE) >= 64 or sum(len(k.cells) for k in _CELL_CACHE.values()) > CELL_CACHE_SIZE:
             _CELL_CACHE.clear()
-        cache = _CELL_CACHE[context] = {}
-    elif len(cache) > CELL_CACHE_SIZE:
-        cache.clear()
-    return cache
+        known = _CELL_CACHE[context] = _Known()
+    elif len(known.cells) > CELL_CACHE_SIZE:
+        known.cells.clear()
+    return known
 
 
-def _tokenize(body: bytes) -> tuple[bytes, list[tuple[bytes, list[bytes]]]] | None:
+Row = tuple[bytes, list[bytes], bytes | None] | _KnownRow  # (row attributes, cells' bytes, the row's bytes)
+Tokens = tuple[bytes, list[Row]]  # (sheetData's attributes, its rows)
+_NO_ROWS: dict[bytes, _KnownRow] = {}
+
+
+def _tokenize(body: bytes, known: dict[bytes, _KnownRow] = _NO_ROWS) -> Tokens | None:
     """`<sheetData>` cut into rows and cells by one regular expression: (sheetData's attributes, [(row
     attributes, [cell bytes])]). None unless the pieces tile the body exactly (XML whitespace between
     them) with nothing else in it — no namespace declarations, no element other than rows in sheetData
     and cells in rows, no cell in a cell. Each tag and cell is then parsed by ElementTree (once per
-    distinct bytes), so the body is checked as expat would check it."""
+    distinct bytes), so the body is checked as expat would check it. A row in `known` is given as known.
+    """
     m = _SHEET_DATA_RE.match(body)
     if m is None or b"xmlns" in body:
         return None
     inner = m.group(2) or b""
-    rows = _split_rows(inner)
+    rows = _split_rows(inner, known)
     if rows is None:
         rows = _token_rows(inner)
     if rows is None:
         return None
-    count = sum(len(cells) for _, cells in rows)
+    count = sum(row.count if isinstance(row, _KnownRow) else len(row[1]) for row in rows)
     if inner.count(b"<c") != count or inner.count(b"row") != len(rows) + inner.count(b"</row>"):
         return None  # maybe a cell in a cell or a row in a cell, which openpyxl would still find
     return m.group(1), rows
 
 
-def _split_rows(inner: bytes) -> list[tuple[bytes, list[bytes]]] | None:
+def _split_rows(inner: bytes, known: dict[bytes, _KnownRow]) -> list[Row] | None:
     """sheetData's content cut with `bytes.split` (twenty times faster than a regular expression): each
     `</row>` ends a row whose start tag is matched alone and whose cells each start with `<c `. A cell is
     given as the bytes after its `<c `; that it is one whole cell is checked when it is parsed (`_known`).
-    None when the content does not have this form."""
+    None when the content does not have this form. A row whose bytes are `known` is given as known."""
     chunks = inner.split(b"</row>")
     if chunks[-1].strip(b" \t\r\n"):
         return None  # an empty <row/> at the end, or something else
-    rows: list[tuple[bytes, list[bytes]]] = []
+    rows: list[Row] = []
     for chunk in chunks[:-1]:
+        row = known.get(chunk)
+        if row is not None:
+            rows.append(row)
+            continue
         start = _ROW_OPEN.match(chunk)
         if start is None:
             return None
         pieces = chunk[start.end() :].split(b"<c ")
         if pieces[0].strip(b" \t\r\n"):
             return None
-        rows.append((start.group(1), pieces[1:]))
+        rows.append((start.group(1), pieces[1:], chunk))
     return rows
 
 
-def _token_rows(inner: bytes) -> list[tuple[bytes, list[bytes]]] | None:
+def _token_rows(inner: bytes) -> list[Row] | None:
     """sheetData's content cut by one regular expression into row tags and cells (any whitespace, empty
     rows); None unless the pieces tile it."""
     tokens = _TOKEN_RE.findall(inner)
     if sum(map(len, tokens)) != len(inner.rstrip(b" \t\r\n")):
         return None  # something between the pieces
-    rows: list[tuple[bytes, list[bytes]]] = []
+    rows: list[Row] = []
     cells: list[bytes] | None = None
     for token in tokens:
         tag = token if token[:1] == b"<" else token.lstrip(b" \t\r\n")
@@ -639,10 +710,10 @@ def _token_rows(inner: bytes) -> list[tuple[bytes, list[bytes]]] | None:
             if cells is not None:
                 return None  # a row in a row
             if tag.endswith(b"/>"):
-                rows.append((tag[4:-2], []))
+                rows.append((tag[4:-2], [], None))
             else:
                 cells = []
-                rows.append((tag[4:-1], cells))
+                rows.append((tag[4:-1], cells, None))
         else:  # </row>
             if cells is None:
                 return None
