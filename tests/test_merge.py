@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import io
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -29,6 +31,8 @@ from consolidation_data import (
 from tianbao.cli.main import app
 from tianbao.cli.merge_cmd import inputs_besides
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
+from tianbao.consolidation import merge as merge_module
+from tianbao.consolidation import workbook as workbook_module
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.merge import display_names
 from tianbao.consolidation.select import select
@@ -37,6 +41,7 @@ from tianbao.reading.model import Submission
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
+from tianbao.validation import run as run_module
 
 SPEC = load_spec("2021")
 A = Unit("150723100", "阿里河镇人民政府", "乡镇", COUNTY, 2)
@@ -433,3 +438,28 @@ def test_display_names_are_relative_to_the_deepest_common_folder(paths: list[str
         p: os.path.relpath(a, root).replace(os.sep, "/") for p, a in zip(paths, absolute, strict=True)
     }
     assert display_names(paths) == expected
+
+
+def test_the_collector_is_paused_after_the_reading(
+    county: County, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validating, consolidating and writing make millions of objects and few cycles: no cyclic collection
+    walks them and the submissions alive; the collector is as it was afterwards."""
+    seen: list[tuple[str, bool]] = []
+
+    def spy(name: str, real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen.append((name, gc.isenabled()))
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(run_module, "validate", spy("validate", run_module.validate))
+    monkeypatch.setattr(merge_module, "consolidate", spy("consolidate", merge_module.consolidate))
+    monkeypatch.setattr(
+        workbook_module, "write_extra_sheets", spy("write", workbook_module.write_extra_sheets)
+    )
+    result = merge_files([county.root], year=YEAR, roster=load_roster(county.roster), jobs=1)
+    write_consolidated(result, tmp_path / "汇总.xlsx")
+    assert seen == [("validate", False), ("consolidate", False), ("write", False)]
+    assert gc.isenabled()

@@ -17,7 +17,7 @@ from tianbao.reading.interpret import DEFAULT_READER
 from tianbao.reading.model import Limits
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.validation.run import CheckRun, Progress, check_files
+from tianbao.validation.run import CheckRun, Progress, check_files, paused_gc
 from tianbao.validation.validate import Validated
 
 
@@ -194,7 +194,10 @@ def merge_files(
         reader=reader,
     )
     prev = (previous or {}).get(parent.code)
-    return consolidate(run, year=year, parent=parent, roster=roster, previous=dict(prev) if prev else None)
+    with paused_gc():
+        return consolidate(
+            run, year=year, parent=parent, roster=roster, previous=dict(prev) if prev else None
+        )
 
 
 __all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent", "totals_of"]

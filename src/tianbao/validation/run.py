@@ -148,7 +148,10 @@ def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while a file is read: reading makes many short-lived objects and few
     cycles, and each collection would walk every object alive (the caches, the submissions read so far).
     Reference counting frees nearly everything; what a file leaves in cycles (openpyxl's workbooks) is
-    still in the youngest generation afterwards, and the next collection frees it cheaply."""
+    still in the youngest generation afterwards, and the next collection frees it cheaply.
+    The same once the files are read, while the run is validated, consolidated and written: millions of new
+    objects, few cycles, and each collection walks the submissions alive — at 10,000 files about a second
+    and a half of collections, for the same peak memory."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -365,7 +368,8 @@ def check_files(
         progress=progress,
         reader=reader,
     )
-    ok = [s for s in subs if s.readable and s.spec is spec]
-    prev = [(previous or {}).get(s.unit_code or "") for s in ok]
-    validated = validate(spec, ok, prev)
-    return CheckRun(spec, Report([FileReport(s) for s in subs]), validated)
+    with paused_gc():
+        ok = [s for s in subs if s.readable and s.spec is spec]
+        prev = [(previous or {}).get(s.unit_code or "") for s in ok]
+        validated = validate(spec, ok, prev)
+        return CheckRun(spec, Report([FileReport(s) for s in subs]), validated)
