@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -28,6 +29,7 @@ from consolidation_data import (
     named_values,
     write_roster,
 )
+from tianbao.amounts import exact_sum
 from tianbao.cli.main import app
 from tianbao.cli.merge_cmd import inputs_besides
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
@@ -463,3 +465,14 @@ def test_the_collector_is_paused_after_the_reading(
     write_consolidated(result, tmp_path / "汇总.xlsx")
     assert seen == [("validate", False), ("consolidate", False), ("write", False)]
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("n, value", [(3, 1.2345), (10_000, 99_999_999_999.9999)])
+def test_column_sums_in_ten_thousandths_are_exact(n: int, value: float) -> None:
+    """Summed in numpy's int64 where no column can overflow it, else in Python integers (10,000 units of
+    a hundred billion: past int64)."""
+    matrix = np.array([[value, -value / 3 if n == 3 else value, 0.0001 * i] for i in range(n)])
+    matrix = np.round(matrix, 4)
+    sums = merge_module._sums_in_ten_thousandths(["a", "b", "c"], matrix)
+    assert sums is not None
+    assert sums == {c: exact_sum(matrix[:, j].tolist()) for j, c in enumerate("abc")}

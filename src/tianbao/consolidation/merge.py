@@ -77,7 +77,11 @@ def _sums_in_ten_thousandths(cell_ids: Sequence[str], matrix: np.ndarray) -> dic
     scaled = np.rint(matrix * 10_000)
     if not (np.all(np.abs(matrix) < 1e11) and np.array_equal(scaled / 10_000, matrix)):
         return None
-    totals = [sum(column) for column in scaled.astype(np.int64).T.tolist()]  # Python integers: exact
+    ints = scaled.astype(np.int64)
+    if int(np.abs(ints).max()) * len(ints) < 2**63:  # no column sum can overflow: numpy's is exact
+        totals = ints.sum(axis=0).tolist()
+    else:
+        totals = [sum(column) for column in ints.T.tolist()]  # Python integers: exact
     return {c: total / 10_000 for c, total in zip(cell_ids, totals, strict=True)}
 
 
