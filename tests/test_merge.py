@@ -31,18 +31,19 @@ from consolidation_data import (
 )
 from tianbao.amounts import exact_sum
 from tianbao.cli.main import app
-from tianbao.cli.merge_cmd import inputs_besides
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
 from tianbao.consolidation import merge as merge_module
 from tianbao.consolidation import workbook as workbook_module
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.merge import display_names
 from tianbao.consolidation.select import select
+from tianbao.errors import UsageError
 from tianbao.issues import Issue
 from tianbao.reading.model import Submission
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
+from tianbao.validation import expand_paths
 from tianbao.validation import run as run_module
 
 SPEC = load_spec("2021")
@@ -416,12 +417,12 @@ def test_only_the_output_itself_is_left_out_of_the_inputs(tmp_path: Path) -> Non
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "汇总.xlsx").write_bytes(b"x")  # the same name elsewhere: an input
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    assert [p.relative_to(tmp_path).as_posix() for p in inputs_besides(files, out)] == [
-        "a.xlsx",
-        "b.xlsx",
-        "sub/汇总.xlsx",
-    ]
-    assert inputs_besides(files, tmp_path / "new.xlsx") == files  # an output not written yet
+    for given in ([tmp_path], files):  # links known from the folder's listing, or looked up
+        found = expand_paths(given, exclude=out)
+        assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.xlsx", "b.xlsx", "sub/汇总.xlsx"]
+        assert expand_paths(given, exclude=tmp_path / "new.xlsx") == files  # an output not written yet
+    with pytest.raises(UsageError):
+        expand_paths([out], exclude=out)
 
 
 @pytest.mark.parametrize(

@@ -65,19 +65,6 @@ def print_summary(c: Consolidation, out: Path, exported: list[Path]) -> None:
         console.print(f"已导出：{escape(str(p))}", soft_wrap=True)
 
 
-def inputs_besides(files: list[Path], out: Path) -> list[Path]:
-    """The files that are not `out` itself: an earlier output in the input folder is not an input (it would
-    count everything twice). Only a file of the same name as `out`'s target, a symlink or `..` can resolve
-    to it, so only those are resolved: resolving each of 10,000 files costs most of a second."""
-    target = out.resolve()
-    return [p for p in files if not _may_resolve_to(p, target.name) or p.resolve() != target]
-
-
-def _may_resolve_to(path: Path, name: str) -> bool:
-    # casefold: file systems that ignore case may resolve a name to its spelling on disk
-    return path.name.casefold() == name.casefold() or path.name in ("", "..") or path.is_symlink()
-
-
 def merge(
     paths: Annotated[
         list[Path],
@@ -120,15 +107,14 @@ def merge(
     """
     # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
     from tianbao.consolidation import export_tidy, merge_files, write_consolidated
-    from tianbao.validation import expand_paths, previous_by_unit
+    from tianbao.validation import previous_by_unit
 
     with user_errors():
         units = load_roster(roster) if roster else None
         prev = previous_by_unit(previous) if previous else None
-        files = inputs_besides(expand_paths(paths), out)
         with progress_bar() as progress:
             result = merge_files(
-                files,
+                paths,
                 year=year,
                 roster=units,
                 unit_code=unit,
@@ -139,6 +125,7 @@ def merge(
                 jobs=jobs,
                 reader=reader.value,
                 progress=progress,
+                exclude=out,  # an earlier output in the input folder would count everything twice
             )
         write_consolidated(result, out, password=password)
         exported = export_tidy(result, export) if export is not None else []

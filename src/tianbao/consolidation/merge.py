@@ -183,8 +183,10 @@ def merge_files(
     jobs: int | None = None,
     progress: Progress | None = None,
     reader: str = DEFAULT_READER,
+    exclude: str | os.PathLike[str] | None = None,
 ) -> Consolidation:
-    """Check every file (as `check` does) and consolidate the accepted ones for the parent unit."""
+    """Check every file (as `check` does) and consolidate the accepted ones for the parent unit. `exclude`:
+    a file never counted, wherever found (the output of an earlier merge lying among the inputs)."""
     parent = resolve_parent(roster, unit_code, unit_name)
     run = check_files(
         paths,
@@ -196,6 +198,7 @@ def merge_files(
         jobs=jobs,
         progress=progress,
         reader=reader,
+        exclude=exclude,
     )
     prev = (previous or {}).get(parent.code)
     with paused_gc():

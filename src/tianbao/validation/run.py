@@ -33,19 +33,27 @@ Progress = Callable[[int, int], None]
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files given, and every file under folders given (recursively), sorted, without duplicates."""
+def expand_paths(
+    paths: Iterable[str | os.PathLike[str]], *, exclude: str | os.PathLike[str] | None = None
+) -> list[Path]:
+    """Files given, and every file under folders given (recursively), sorted, without duplicates; never
+    `exclude`, also not through a link (an earlier output in the input folder: it would count everything
+    twice)."""
     found: dict[str, Path] = {}
+    links: dict[str, bool] = {}  # whether a file found in a folder is a symbolic link (scandir knows)
     for p in paths:
         path = Path(p)
         st = _stat(path)
         if st is not None and stat.S_ISDIR(st.st_mode):
-            for sub in _files_under(path):
+            for sub, is_link in _files_under(path):
                 found.setdefault(str(sub), sub)
+                links[str(sub)] = is_link
         elif st is not None or path.is_symlink():
             found.setdefault(str(path), path)
         else:
             raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
+    if exclude is not None:
+        found = _without(found, links, Path(exclude).resolve())
     if not found:
         raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
     return [found[k] for k in sorted(found)]
@@ -63,10 +71,28 @@ def _stat(path: Path) -> os.stat_result | None:
     return None
 
 
-def _files_under(folder: Path) -> Iterator[Path]:
+def _without(found: dict[str, Path], links: dict[str, bool], target: Path) -> dict[str, Path]:
+    """The files found that do not resolve to `target`."""
+    return {
+        k: p
+        for k, p in found.items()
+        if not _may_resolve_to(p, links.get(k), target) or p.resolve() != target
+    }
+
+
+def _may_resolve_to(path: Path, is_link: bool | None, target: Path) -> bool:
+    """Only a file of the target's name, a link (`is_link`; None: not known yet) or `..` can resolve to
+    `target`: any other resolves to a path ending in its own name. Resolving each of 10,000 files would
+    cost most of a second. (casefold: file systems that ignore case may resolve to the name on disk.)"""
+    if path.name.casefold() == target.name.casefold() or path.name in ("", ".."):
+        return True
+    return path.is_symlink() if is_link is None else is_link
+
+
+def _files_under(folder: Path) -> Iterator[tuple[Path, bool]]:
     """What `folder.rglob("*")` finds that is not a folder — files, but also broken links, pipes …: each gets
-    a verdict. Like rglob, links to folders are not followed and unreadable folders are skipped; one
-    `scandir` per folder, without a `stat` per file."""
+    a verdict — and whether it is a symbolic link. Like rglob, links to folders are not followed and
+    unreadable folders are skipped; one `scandir` per folder, without a `stat` per file."""
     try:
         with os.scandir(folder) as it:
             entries = list(it)
@@ -75,7 +101,7 @@ def _files_under(folder: Path) -> Iterator[Path]:
     for entry in entries:
         child = folder / entry.name
         if not _is_dir(entry):
-            yield child
+            yield child, entry.is_symlink()
         elif not entry.is_symlink():
             yield from _files_under(child)
 
@@ -352,11 +378,13 @@ def check_files(
     jobs: int | None = None,
     progress: Progress | None = None,
     reader: str = DEFAULT_READER,
+    exclude: str | os.PathLike[str] | None = None,
 ) -> CheckRun:
     """Check every file; return the report (one entry per file, in path order) and the validated values.
-    `reader`: "fast" (the default) or "openpyxl" (the reference reader; the same results, slower)."""
+    `reader`: "fast" (the default) or "openpyxl" (the reference reader; the same results, slower).
+    `exclude`: a file never checked, wherever found (`expand_paths`)."""
     spec = load_spec(fmt)
-    files = expand_paths(paths)
+    files = expand_paths(paths, exclude=exclude)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     subs = read_all(
         files,
