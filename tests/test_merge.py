@@ -425,6 +425,23 @@ def test_only_the_output_itself_is_left_out_of_the_inputs(tmp_path: Path) -> Non
         expand_paths([out], exclude=out)
 
 
+def test_a_link_loop_among_the_inputs_gets_a_verdict_not_a_traceback(tmp_path: Path) -> None:
+    """Links that lead to each other (a loop) cannot be the output: they are inputs, each with a verdict."""
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    (inbox / "a.xlsx").symlink_to(inbox / "b.xlsx")
+    (inbox / "b.xlsx").symlink_to(inbox / "a.xlsx")
+    (inbox / "self.xlsx").symlink_to(inbox / "self.xlsx")
+    out = inbox / "汇总.xlsx"
+    assert [p.name for p in expand_paths([inbox], exclude=out)] == ["a.xlsx", "b.xlsx", "self.xlsx"]
+    result = CliRunner().invoke(
+        app, ["merge", str(inbox), "--year", str(YEAR), "--unit", "150723", "-o", str(out)]
+    )
+    assert isinstance(result.exception, SystemExit), result.output  # no traceback
+    assert result.exit_code == 1, result.output  # written, with the three links rejected
+    assert all(f"退回 {name}" in result.output for name in ("a.xlsx", "b.xlsx", "self.xlsx")), result.output
+
+
 @pytest.mark.parametrize(
     "paths",
     [

@@ -53,7 +53,7 @@ def expand_paths(
         else:
             raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
     if exclude is not None:
-        found = _without(found, links, Path(exclude).resolve())
+        found = _without(found, links, _resolved(Path(exclude)) or Path(exclude).absolute())
     if not found:
         raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
     return [found[k] for k in sorted(found)]
@@ -76,8 +76,17 @@ def _without(found: dict[str, Path], links: dict[str, bool], target: Path) -> di
     return {
         k: p
         for k, p in found.items()
-        if not _may_resolve_to(p, links.get(k), target) or p.resolve() != target
+        if not _may_resolve_to(p, links.get(k), target) or _resolved(p) != target
     }
+
+
+def _resolved(path: Path) -> Path | None:
+    """The path with every link followed; None for a link that leads back to itself (a loop), which is no
+    output file (Python 3.11 raises RuntimeError there, later versions OSError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
 
 
 def _may_resolve_to(path: Path, is_link: bool | None, target: Path) -> bool:
