@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 
 from tianbao.cli.common import console, user_errors
-from tianbao.filling import fill_template, load_values
 
 
 def fill(
@@ -26,6 +25,8 @@ def fill(
 
     例：tianbao fill 模板.xlsx --values values.json -o 已填写.xlsx
     """
+    from tianbao.filling import fill_template, load_values  # openpyxl: only this command needs it
+
     with user_errors():
         fill_template(template, load_values(values), out, overwrite_formulas=overwrite_formulas)
         console.print(f"已写入：{escape(str(out))}")
