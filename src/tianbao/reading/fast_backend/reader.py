@@ -8,7 +8,7 @@ import os
 import posixpath
 import warnings
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
@@ -220,13 +220,7 @@ class FastBackend:
     def read(
         self, path: str | os.PathLike[str], wanted: Wanted, *, max_cells: int | None = None
     ) -> RawWorkbook:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return _Reader(path, max_cells).read(wanted)
-        except Exception:  # damaged, unsafe or unusual: the reference reads it and gives its own verdict
-            self.fallbacks += 1
-            return self.fallback.read(path, wanted, max_cells=max_cells)
+        return self._guarded(lambda: _Reader(path, max_cells).read(wanted), path, wanted, max_cells)
 
     def read_bytes(
         self,
@@ -240,10 +234,23 @@ class FastBackend:
         """The workbook whose bytes `data` were read from `path` (and, when given, `archive`: a zip opened on
         `data`), without reading the file again. What the fast path does not handle goes to the reference
         backend, which reads `path` itself."""
+        return self._guarded(
+            lambda: _Reader(path, max_cells, data).read_archive(archive, wanted), path, wanted, max_cells
+        )
+
+    def _guarded(
+        self,
+        attempt: Callable[[], RawWorkbook],
+        path: str | os.PathLike[str],
+        wanted: Wanted,
+        max_cells: int | None,
+    ) -> RawWorkbook:
+        """The fast path's result; for a file it does not handle (damaged, unsafe or unusual), the reference
+        backend's, which reads `path` itself and gives its own verdict."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return _Reader(path, max_cells, data).read_archive(archive, wanted)
-        except Exception:  # damaged, unsafe or unusual: the reference reads it and gives its own verdict
+                return attempt()
+        except Exception:
             self.fallbacks += 1
             return self.fallback.read(path, wanted, max_cells=max_cells)
