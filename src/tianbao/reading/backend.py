@@ -85,6 +85,27 @@ class BytesReaderBackend(ReaderBackend, Protocol):
     ) -> RawWorkbook: ...
 
 
+def stored_result(kind: str, text: str | None, shared_strings: list[str]) -> Any:
+    """The stored result of a formula cell from its `t` attribute and the text of its `<v>` (both readers'
+    extension of openpyxl, which keeps the formula and drops its result): a number, a boolean, a shared
+    string, or the text itself (str, e: an error such as #REF!); None when nothing is stored."""
+    if text is None or text == "":
+        return None
+    if kind == "n":
+        try:
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            return text
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "s":
+        try:
+            return shared_strings[int(text)]
+        except (ValueError, IndexError):
+            return None
+    return text
+
+
 def resolve_wanted(wanted: Wanted, head: RawWorkbook) -> CellMap:
     return wanted(head) if callable(wanted) else wanted
 

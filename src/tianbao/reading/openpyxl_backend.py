@@ -18,7 +18,14 @@ import openpyxl
 from openpyxl.worksheet._reader import PROT_TAG, ROW_TAG, SHEET_MAIN_NS, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.functions import iterparse
 
-from tianbao.reading.backend import RawCell, RawWorkbook, Wanted, property_text, resolve_wanted
+from tianbao.reading.backend import (
+    RawCell,
+    RawWorkbook,
+    Wanted,
+    property_text,
+    resolve_wanted,
+    stored_result,
+)
 from tianbao.stamp import META_SHEET
 
 # Parts of a sheet the reader does not need: dropped as soon as they are parsed, without building objects.
@@ -54,23 +61,7 @@ class _Parser(WorkSheetParser):  # type: ignore[misc]
         return cell
 
     def _cached(self, element: Any) -> Any:
-        text = element.findtext(VALUE_TAG)
-        if text is None or text == "":
-            return None
-        kind = element.get("t", "n")
-        if kind == "n":
-            try:
-                return int(text) if text.lstrip("-").isdigit() else float(text)
-            except ValueError:
-                return text
-        if kind == "b":
-            return text.strip() in ("1", "true")
-        if kind == "s":
-            try:
-                return self.shared_strings[int(text)]
-            except (ValueError, IndexError):
-                return None
-        return text  # str, e (an error such as #REF!)
+        return stored_result(element.get("t", "n"), element.findtext(VALUE_TAG), self.shared_strings)
 
 
 def _formula_text(value: Any) -> str:

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import XML, Element
 
-from tianbao.reading.backend import (
-    RawCell,
-)
+from tianbao.reading.backend import RawCell, stored_result
 from tianbao.reading.fast_backend.base import (
     _MARKERS,
     _ROW_TAG,
@@ -291,21 +289,7 @@ class _SheetParser:
 
     def _cached(self, kind: str, text: str | None) -> Any:
         """The stored result of a formula cell (tianbao's extension of openpyxl's parser)."""
-        if text is None or text == "":
-            return None
-        if kind == "n":
-            try:
-                return int(text) if text.lstrip("-").isdigit() else float(text)
-            except ValueError:
-                return text
-        if kind == "b":
-            return text.strip() in ("1", "true")
-        if kind == "s":
-            try:
-                return self.strings[int(text)]
-            except (ValueError, IndexError):
-                return None
-        return text
+        return stored_result(kind, text, self.strings)
 
     # the pass over the part
 
