@@ -37,6 +37,7 @@ from tianbao.reading.fast_backend.base import (
     _remember,
     _window_bytes,
 )
+from tianbao.reading.fast_backend.strings import rich_strings
 
 
 def _manifest(data: bytes) -> tuple[str, str | None]:
@@ -365,6 +366,9 @@ def _shared_strings(data: bytes) -> list[str]:
     plain = _Plain(SI, TEXT, lambda a: not a, root_attrs=True).parse(data)
     if plain.plain:
         return [(v or "").replace("x005F_", "") for _, v in plain.items]
+    rich = rich_strings(data)  # runs of text with fonts, as Excel, WPS and LibreOffice often save them
+    if rich is not None:
+        return rich
 
     def compute() -> list[str]:
         from openpyxl.reader.strings import read_string_table
