@@ -363,12 +363,12 @@ class _Plain:
 
 def _shared_strings(data: bytes) -> list[str]:
     """All shared strings, as openpyxl's `read_string_table` gives them."""
+    found = rich_strings(data)  # plain texts and runs of text with fonts (as Excel, WPS, LibreOffice save)
+    if found is not None:
+        return found
     plain = _Plain(SI, TEXT, lambda a: not a, root_attrs=True).parse(data)
     if plain.plain:
         return [(v or "").replace("x005F_", "") for _, v in plain.items]
-    rich = rich_strings(data)  # runs of text with fonts, as Excel, WPS and LibreOffice often save them
-    if rich is not None:
-        return rich
 
     def compute() -> list[str]:
         from openpyxl.reader.strings import read_string_table
