@@ -142,6 +142,17 @@ def rglob_files(paths: list[Path]) -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
+def test_expand_paths_goes_to_any_depth(tmp_path: Path) -> None:
+    """Folders nested deeper than Python's recursion limit (1,000) are listed all the same."""
+    folder = tmp_path
+    for _ in range(1_100):
+        folder = folder / "a"
+        folder.mkdir()
+    (folder / "deep.xlsx").write_bytes(b"x")
+    (tmp_path / "top.xlsx").write_bytes(b"x")
+    assert sorted(p.name for p in expand_paths([tmp_path])) == ["deep.xlsx", "top.xlsx"]
+
+
 def test_expand_paths_finds_what_rglob_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a" / "b" / "c").mkdir(parents=True)
     for name in ("x.xlsx", "a/y.xlsx", "a/b/.hidden.xlsx", "a/b/c/z.txt", "outside/w.xlsx"):

@@ -101,18 +101,22 @@ def _may_resolve_to(path: Path, is_link: bool | None, target: Path) -> bool:
 def _files_under(folder: Path) -> Iterator[tuple[Path, bool]]:
     """What `folder.rglob("*")` finds that is not a folder — files, but also broken links, pipes …: each gets
     a verdict — and whether it is a symbolic link. Like rglob, links to folders are not followed and
-    unreadable folders are skipped; one `scandir` per folder, without a `stat` per file."""
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except PermissionError:
-        return
-    for entry in entries:
-        child = folder / entry.name
-        if not _is_dir(entry):
-            yield child, entry.is_symlink()
-        elif not entry.is_symlink():
-            yield from _files_under(child)
+    unreadable folders are skipped; one `scandir` per folder, without a `stat` per file. A list of folders
+    still to list rather than recursion: any depth of folders."""
+    todo = [folder]
+    while todo:
+        current = todo.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except PermissionError:
+            continue
+        for entry in entries:
+            child = current / entry.name
+            if not _is_dir(entry):
+                yield child, entry.is_symlink()
+            elif not entry.is_symlink():
+                todo.append(child)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
