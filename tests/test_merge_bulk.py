@@ -7,117 +7,59 @@ from __future__ import annotations
 import dataclasses
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
+from xlsxwriter.worksheet import Worksheet
 
 from tianbao.consolidation import merge_files, sheets, write_consolidated
-from tianbao.consolidation.model import STATUSES, Consolidation
+from tianbao.consolidation.model import Consolidation
 from tianbao.consolidation.workbook import COMPRESSLEVEL
 from tianbao.roster import load_roster
-from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns, detail_header
-from tianbao.validation.report import STATUS_ZH
+from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-def cell_by_cell(ctx: Any, c: Consolidation, f: Any) -> None:
-    """The reference: 明细 as xlsxwriter's public API writes it, one cell at a time."""
-    ws = ctx.workbook.add_worksheet(DETAIL_SHEET)
-    spec = c.spec
-    columns = detail_columns(spec)
-    headers = [*DETAIL_FIXED, *(detail_header(spec, cell_id) for cell_id in columns)]
-    last_col = len(headers) - 1
-    first = DETAIL_HEADER_ROW + 1
-    for i, m in enumerate(c.members):
-        for col, text in enumerate((m.unit_code, m.unit_name, m.unit_type, m.file)):
-            ws.write_string(first + i, col, text, f.text)
-        for cell_id, col in columns.items():
-            fmt = f.amount if spec.cells[cell_id].type == "amount" else f.count
-            ws.write_number(first + i, col, m.values.get(cell_id, 0.0), fmt)
-    last_row = first + max(len(c.members), 1) - 1
-    ws.add_table(
-        DETAIL_HEADER_ROW,
-        0,
-        last_row,
-        last_col,
-        {
-            "name": sheets.DETAIL_TABLE,
-            "style": "Table Style Light 9",
-            "autofilter": True,
-            "columns": [{"header": h, "header_format": f.header} for h in headers],
-        },
-    )
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 28)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 30)
-    ws.set_column(len(DETAIL_FIXED), last_col, 16)
-    ws.set_row(DETAIL_HEADER_ROW, 60)
-    ws.freeze_panes(first, 2)
-    sheets._protect(ctx, ws)
+class CellByCell(Worksheet):
+    """The reference: what `BulkSheet` is asked to write, written with xlsxwriter's public API one cell at a
+    time (the sheets' other calls are the same in both)."""
 
+    def set_bulk_rows(
+        self, first: int, rows: Sequence[Sequence[Any]], formats: Sequence[Any], text_columns: Sequence[int]
+    ) -> None:
+        text = set(text_columns)
+        for i, row in enumerate(rows):
+            for col, (value, fmt) in enumerate(zip(row, formats, strict=True)):
+                if col in text:
+                    self.write_string(first + i, col, value, fmt)
+                else:
+                    self.write_number(first + i, col, value, fmt)
+        self.rows_written = len(rows)
 
-def status_cell_by_cell(ctx: Any, c: Consolidation, f: Any) -> None:
-    """The reference 报送情况 (the rows written one cell at a time)."""
-    ws = ctx.workbook.add_worksheet(sheets.STATUS_SHEET)
-    headers = [("单位代码", 12), ("单位名称", 28), ("单位类型", 10), ("状态", 14), ("文件", 34), ("说明", 70)]
-    ws.merge_range(
-        0, 0, 0, len(headers) - 1, f"报送情况：{c.parent.name}（{c.parent.code}）{c.year} 年度", f.title
-    )
-    ws.write_string(2, 0, "状态", f.header)
-    ws.write_string(2, 1, "数量", f.header)
-    counts = c.counts()
-    for i, status in enumerate(STATUSES):
-        ws.write_string(3 + i, 0, status, f.text)
-        ws.write_number(3 + i, 1, counts[status], f.count)
-    top = 3 + len(STATUSES) + 1
-    sheets._header(ws, top, headers, f.header)
-    for i, row in enumerate(c.rows, start=top + 1):
-        for col, text in enumerate(
-            (row.unit_code, row.unit_name, row.unit_type, row.status, row.files, row.note)
+    def set_bulk_table(
+        self,
+        first: int,
+        texts: Sequence[Sequence[str]],
+        numbers: np.ndarray,
+        formats: Sequence[Any],
+        text_columns: Sequence[int],
+    ) -> None:
+        text = set(text_columns)
+        rows = []
+        for strings, values in zip(
+            texts, numbers.reshape(len(texts), len(formats) - len(text)).tolist(), strict=True
         ):
-            ws.write_string(i, col, text, f.text)
-    last = top + max(len(c.rows), 1)
-    ws.autofilter(top, 0, last, len(headers) - 1)
-    for status, fmt in (("退回", f.bad), ("名单外", f.bad), ("有警告", f.warn), ("未报送", f.grey)):
-        ws.conditional_format(
-            top + 1, 3, last, 3, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt}
-        )
-    ws.freeze_panes(top + 1, 0)
-    sheets._protect(ctx, ws)
+            taken, rest = iter(strings), iter(values)
+            rows.append([next(taken) if c in text else next(rest) for c in range(len(formats))])
+        self.set_bulk_rows(first, rows, formats, text_columns)
 
-
-def sources_cell_by_cell(ctx: Any, c: Consolidation, f: Any) -> None:
-    """The reference 来源."""
-    ws = ctx.workbook.add_worksheet(sheets.SOURCES_SHEET)
-    headers = [
-        ("文件", 34),
-        ("SHA-256", 66),
-        ("大小（字节）", 12),
-        ("结论", 14),
-        ("汇总", 24),
-        ("模板编号", 14),
-        ("单位代码", 12),
-        ("单位名称", 28),
-    ]
-    sheets._header(ws, 0, headers, f.header)
-    for r, entry in enumerate(c.files, start=1):
-        s = entry.submission
-        included = "计入" if entry.included else sheets.DROPPED_ZH.get(entry.dropped or "", "不计入")
-        ws.write_string(r, 0, entry.name, f.text)
-        ws.write_string(r, 1, s.sha256, f.text)
-        ws.write_number(r, 2, s.size, f.count)
-        ws.write_string(r, 3, STATUS_ZH[entry.status], f.text)
-        ws.write_string(r, 4, included, f.text)
-        ws.write_string(r, 5, s.stamp.serial if s.stamp else "", f.text)
-        ws.write_string(r, 6, s.unit_code or "", f.text)
-        ws.write_string(r, 7, s.unit_name or "", f.text)
-    ws.autofilter(0, 0, max(len(c.files), 1), len(headers) - 1)
-    ws.freeze_panes(1, 0)
-    sheets._protect(ctx, ws)
+    def add_table_over_bulk(self, first_row: int, last_col: int, options: dict[str, Any]) -> int:
+        return self.add_table(first_row, 0, first_row + max(self.rows_written, 1), last_col, options)
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +72,7 @@ def merged() -> Consolidation:
 def both(c: Consolidation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes]:
     write_consolidated(c, tmp_path / "bulk.xlsx")
     with monkeypatch.context() as m:
-        m.setattr(sheets, "write_detail", cell_by_cell)
-        m.setattr(sheets, "write_status", status_cell_by_cell)
-        m.setattr(sheets, "write_sources", sources_cell_by_cell)
+        m.setattr(sheets, "BulkSheet", CellByCell)
         write_consolidated(c, tmp_path / "cells.xlsx")
     return (tmp_path / "bulk.xlsx").read_bytes(), (tmp_path / "cells.xlsx").read_bytes()
 
