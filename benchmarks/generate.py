@@ -19,7 +19,6 @@ negative or fractional count, an empty 表四). The folder gets `roster.csv`, `s
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import io
 import json
@@ -34,7 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tianbao.filling import fill_template
-from tianbao.roster import Unit
+from tianbao.roster import Unit, write_roster
 from tianbao.spec import Spec, load_spec
 from tianbao.spec.layout import cell_boxes, cover_boxes
 from tianbao.template import TemplateOptions, write_template
@@ -65,14 +64,6 @@ def units(n: int) -> list[Unit]:
         name = f"第{i + 1}号{'局' if kind == '部门' else '镇人民政府'}"
         out.append(Unit(f"{150000000 + i + 1}", name, kind, PARENT, i + 2))
     return out
-
-
-def write_roster(path: Path, roster: list[Unit]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["单位代码", "单位名称", "单位类型", "上级单位代码"])
-        for u in roster:
-            w.writerow([u.code, u.name, u.type, u.parent])
 
 
 def clean_values(spec: Spec, rng: random.Random) -> dict[str, Value]:

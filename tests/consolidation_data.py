@@ -3,7 +3,6 @@ plain Python, never through tianbao)."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from collections.abc import Mapping
 from decimal import Decimal
@@ -67,15 +66,6 @@ def independent_totals(units: list[Mapping[str, float | None]]) -> dict[str, flo
     for g in T4G:
         out[f"t4.{g}.total"] = sum(out[f"t4.{g}.{r}"] for r in T4R)
     return out
-
-
-def write_roster(path: Path, units: list[Unit]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["单位代码", "单位名称", "单位类型", "上级单位代码"])
-        for u in units:
-            w.writerow([u.code, u.name, u.type, u.parent or ""])
-    return path
 
 
 def make_file(

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tianbao.errors import RosterError
-from tianbao.roster import HEADER_HINT, SAVE_HINT, UNIT_TYPES, Roster, Unit, load_roster
+from tianbao.roster import HEADER_HINT, SAVE_HINT, UNIT_TYPES, Roster, Unit, load_roster, write_roster
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "roster.csv"
 HEADER = ["单位代码", "单位名称", "单位类型", "上级单位代码"]
@@ -297,3 +297,14 @@ def test_header_without_units(tmp_path: Path) -> None:
         err = error_of(path)
         assert err.message == f"名单文件 {path} 没有任何单位"
         assert err.hint == "请在表头下方每行填写一个单位"
+
+
+def test_a_written_roster_reads_back(tmp_path: Path) -> None:
+    units = [
+        Unit("150723", "鄂伦春自治旗人民政府", "县级政府", None, 2),
+        Unit("150723107", "诺敏镇人民政府", "乡镇", "150723", 3),
+        Unit("150723201", '旗教育局, "直属"', "部门", "150723", 4),  # a comma and quotes in a name
+    ]
+    path = write_roster(tmp_path / "名单.csv", units)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # with a BOM: Excel opens it as UTF-8
+    assert list(load_roster(path)) == units

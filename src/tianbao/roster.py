@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tianbao.cells import cell_text
@@ -101,6 +102,17 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
             PermissionError: "没有读取权限（文件是否正在 Excel 中打开？）",
         }.get(type(exc), exc.strerror or str(exc))
         raise RosterError(f"名单文件 {source} 无法读取：{reason}", "请检查文件路径") from None
+
+
+def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:
+    """Write units as a roster CSV that `load_roster` reads back and Excel opens (UTF-8 with BOM); return
+    the path."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for u in units:
+            w.writerow([u.code, u.name, u.type, u.parent or ""])
+    return Path(path)
 
 
 def _read_csv(source: str) -> list[list[Any]]:
