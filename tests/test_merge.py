@@ -27,7 +27,6 @@ from consolidation_data import (
     independent_totals,
     make_file,
     named_values,
-    write_roster,
 )
 from tianbao.amounts import exact_sum
 from tianbao.cli.main import app
@@ -40,7 +39,7 @@ from tianbao.consolidation.select import select
 from tianbao.errors import UsageError
 from tianbao.issues import Issue
 from tianbao.reading.model import Submission
-from tianbao.roster import Unit, load_roster
+from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
 from tianbao.validation import expand_paths

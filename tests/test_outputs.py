@@ -17,12 +17,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from consolidation_data import COUNTY, YEAR, balanced, write_roster
+from consolidation_data import COUNTY, YEAR, balanced
 from tianbao.cli.main import app
 from tianbao.consolidation import export_tidy, merge_files, write_consolidated
 from tianbao.fileio import safe_filename
 from tianbao.filling import fill_template
-from tianbao.roster import Unit, load_roster
+from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import load_spec
 from tianbao.spec.layout import cover_boxes
 from tianbao.template import TemplateOptions, template_filename, write_template

@@ -16,13 +16,13 @@ import pytest
 
 import lo
 from conftest import PASSWORD, PREVIOUS_2021, UNIT, YEAR
-from consolidation_data import COUNTY, balanced, make_file, write_roster
+from consolidation_data import COUNTY, balanced, make_file
 from tianbao.consolidation import merge_files, write_consolidated
 from tianbao.filling import fill_template
 from tianbao.reading import read_submission
 from tianbao.reading.identity import read_stamp
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
-from tianbao.roster import Unit, load_roster
+from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.spec.layout import cell_boxes
 from tianbao.stamp import META_SHEET
