@@ -242,35 +242,39 @@ def check_formulas(
         if integrity.unusable(sheet):
             continue
         cell = raw.cell(sheet, row, col)
-        if cell.formula is not None and norm_formula(cell.formula) == norm_formula(formula):
-            value = cell.cached
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                continue  # no stored result to compare (the usual case: a file saved by tianbao or openpyxl)
-            cached[cell_id] = float(value)
-            if abs(float(value) - float(recomputed[cell_id])) <= 1e-6:
-                continue
-        where = {"cell_id": cell_id, "sheet": sheet, "cell": a1(row, col)}
-        label = f"{sheet} {plan.spec.cells[cell_id].label}"
-        expected = fmt_number(recomputed[cell_id])
         if cell.formula is None or norm_formula(cell.formula) != norm_formula(formula):
             found = cell.formula if cell.formula is not None else _typed(cell.value)
-            issues.append(formula_overwritten(where, label, found, expected))
+            issues.append(
+                formula_overwritten(
+                    _where(plan, cell_id), _label(plan, cell_id), found, fmt_number(recomputed[cell_id])
+                )
+            )
             continue
         value = cell.cached
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            cached[cell_id] = float(value)
-            stale = abs(float(value) - float(recomputed[cell_id])) > 1e-6
-            if stale and not plan.depends[cell_id] & invalid:
-                issues.append(
-                    make(
-                        "cached-value-mismatch",
-                        **where,
-                        label=label,
-                        found=fmt_number(value),
-                        expected=expected,
-                    )
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue  # no stored result to compare (the usual case: a file saved by tianbao or openpyxl)
+        cached[cell_id] = float(value)
+        stale = abs(float(value) - float(recomputed[cell_id])) > 1e-6
+        if stale and not plan.depends[cell_id] & invalid:
+            issues.append(
+                make(
+                    "cached-value-mismatch",
+                    **_where(plan, cell_id),
+                    label=_label(plan, cell_id),
+                    found=fmt_number(value),
+                    expected=fmt_number(recomputed[cell_id]),
                 )
+            )
     return issues, cached
+
+
+def _where(plan: Plan, cell_id: str) -> dict[str, str]:
+    sheet, row, col = plan.places[cell_id]
+    return {"cell_id": cell_id, "sheet": sheet, "cell": a1(row, col)}
+
+
+def _label(plan: Plan, cell_id: str) -> str:
+    return f"{plan.places[cell_id][0]} {plan.spec.cells[cell_id].label}"
 
 
 def _typed(value: Any) -> str:
