@@ -11,23 +11,17 @@ column written in every row, no row options.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.worksheet import Worksheet, _utf16_len, _utf16_truncate
 
+from tianbao.cells import picker
+
 XLS_STRMAX = 32767  # xlsxwriter truncates longer strings (in UTF-16 units) the same way
 ROW = "\x00"  # stands for the row number in a row's template (never in the XML around it)
-
-
-def _picker(columns: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A function taking the values of `columns` from a row, as a tuple (`itemgetter` in C when it can)."""
-    if len(columns) > 1:
-        return operator.itemgetter(*columns)
-    return lambda row: tuple(row[c] for c in columns)
 
 
 class BulkSheet(Worksheet):
@@ -54,7 +48,7 @@ class BulkSheet(Worksheet):
         xlsxwriter would enter it (row by row)."""
         width = len(formats)
         text = sorted(set(text_columns))
-        texts_of, numbers_of = _picker(text), _picker([c for c in range(width) if c not in set(text)])
+        texts_of, numbers_of = picker(text), picker([c for c in range(width) if c not in set(text)])
         for row in rows:
             if len(row) != width:
                 raise ValueError(f"a bulk row has {len(row)} values for {width} columns")

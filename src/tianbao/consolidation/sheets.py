@@ -6,11 +6,11 @@ Everything that came from a submission (unit names, file names, messages quoting
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import numpy as np
 
+from tianbao.cells import picker
 from tianbao.consolidation.bulk import BulkSheet
 from tianbao.consolidation.model import STATUSES, Consolidation
 from tianbao.issues import SEVERITY_ZH
@@ -75,18 +75,11 @@ def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
     first = DETAIL_HEADER_ROW + 1
     formats = [f.text] * len(DETAIL_FIXED)
     formats += [f.amount if spec.cells[cell_id].type == "amount" else f.count for cell_id in columns]
-    pick = operator.itemgetter(*columns)
-
-    def values(m: Any) -> tuple[float, ...]:
-        try:
-            return pick(m.values)  # type: ignore[no-any-return]
-        except KeyError:
-            return tuple(m.values.get(cell_id, 0.0) for cell_id in columns)
-
+    values = picker(columns, default=0.0)  # a cell a unit lacks counts as 0
     ws.set_bulk_table(
         first,
         [(m.unit_code, m.unit_name, m.unit_type, m.file) for m in c.members],
-        np.array([values(m) for m in c.members], dtype=float),
+        np.array([values(m.values) for m in c.members], dtype=float),
         formats,
         text_columns=range(len(DETAIL_FIXED)),
     )

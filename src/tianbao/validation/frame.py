@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from tianbao.cells import picker
 from tianbao.reading.model import Submission
 from tianbao.spec import Spec
 
@@ -17,19 +16,9 @@ def input_frame(spec: Spec, submissions: Sequence[Submission]) -> pd.DataFrame:
     """Input values as floats; NaN where blank or unusable. One array for the run (numpy turns None into
     NaN), not a Python list per cell."""
     ids = list(spec.input_ids)
-    pick = operator.itemgetter(*ids)
-    rows = [_inputs(s.values, ids, pick) for s in submissions]
-    matrix = np.array(rows, dtype=float).reshape(len(submissions), len(ids))
+    pick = picker(ids, default=None)
+    matrix = np.array([pick(s.values) for s in submissions], dtype=float).reshape(len(submissions), len(ids))
     return pd.DataFrame(matrix, columns=ids, index=pd.RangeIndex(len(submissions)))
-
-
-def _inputs(values: Mapping[str, float | None], ids: list[str], pick: Callable[..., Any]) -> Sequence[Any]:
-    """The values of `ids`, None where missing: with one `itemgetter` call when the reader gave them all."""
-    try:
-        picked = pick(values)
-    except KeyError:
-        return [values.get(c) for c in ids]
-    return picked if len(ids) > 1 else [picked]  # type: ignore[no-any-return]
 
 
 def computed_frame(spec: Spec, inputs: pd.DataFrame) -> pd.DataFrame:
