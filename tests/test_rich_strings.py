@@ -42,6 +42,7 @@ def test_runs_as_libreoffice_writes_them() -> None:
         f"<si>{run(None)}{run('')}{run(' ')}</si>",  # a run without text, an empty text, a space
         "<si><r><t>no font</t></r></si>",
         "<si><t/></si>",
+        '<si><t foo="1">attributes of a text are ignored</t><r><t bar="2">, as openpyxl does</t></r></si>',
         f"<si>{run('a_x005F_x000D_b')}</si>",  # Excel's escape of an escape
         f"<si>{run('&lt;&amp;&gt;')}</si>",
     )

@@ -25,8 +25,6 @@ from tianbao.reading.fast_backend.base import (
     MAIN,
     PROPERTY,
     PROTECTION,
-    SI,
-    TEXT,
     _attr,
     _cached,
     _digits,
@@ -310,13 +308,11 @@ def _defined_name(fragment: bytes, declared: bytes) -> tuple[str, str | None, st
 
 
 class _Plain:
-    """Collects `root > item > leaf` text (shared strings, custom properties) while the structure is the
-    plain one; any deviation clears `plain` and the caller asks openpyxl."""
+    """Collects `root > item > leaf` text (custom properties) while the structure is the plain one (no
+    attributes on the root); any deviation clears `plain` and the caller asks openpyxl."""
 
-    def __init__(
-        self, item: str, leaf: str, item_attrs: Callable[[dict[str, str]], bool], root_attrs: bool
-    ) -> None:
-        self.item, self.leaf, self.item_attrs, self.root_attrs = item, leaf, item_attrs, root_attrs
+    def __init__(self, item: str, leaf: str, item_attrs: Callable[[dict[str, str]], bool]) -> None:
+        self.item, self.leaf, self.item_attrs = item, leaf, item_attrs
         self.plain = True
         self.depth = 0
         self.items: list[tuple[dict[str, str], str | None]] = []
@@ -328,7 +324,7 @@ class _Plain:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         if self.depth == 1:
-            if not self.root_attrs and _plain_attrs(attrs):
+            if _plain_attrs(attrs):
                 self.plain = False
         elif self.depth == 2:
             if name != self.item or not self.item_attrs(_plain_attrs(attrs)):
@@ -366,9 +362,6 @@ def _shared_strings(data: bytes) -> list[str]:
     found = rich_strings(data)  # plain texts and runs of text with fonts (as Excel, WPS, LibreOffice save)
     if found is not None:
         return found
-    plain = _Plain(SI, TEXT, lambda a: not a, root_attrs=True).parse(data)
-    if plain.plain:
-        return [(v or "").replace("x005F_", "") for _, v in plain.items]
 
     def compute() -> list[str]:
         from openpyxl.reader.strings import read_string_table
@@ -406,7 +399,7 @@ def _plain_properties(data: bytes) -> _Plain:
             and _digits(attrs.get("pid"))
         )
 
-    return _Plain(PROPERTY, LPWSTR, ok, root_attrs=False).parse(data)
+    return _Plain(PROPERTY, LPWSTR, ok).parse(data)
 
 
 class _Shape:

@@ -45,7 +45,7 @@ class _RichStrings:
             self._expect(name == SI and not _plain_attrs(attrs))
             self.plain, self.plain_seen, self.runs = None, False, []
         elif depth == 3:
-            if name == TEXT and not self.plain_seen and not _plain_attrs(attrs):
+            if name == TEXT and not self.plain_seen:  # its attributes are ignored, as openpyxl does
                 self.plain_seen, self.text = True, []
             elif name == RUN and not attrs:
                 self.run_text_seen = False
@@ -53,7 +53,7 @@ class _RichStrings:
             else:
                 self._expect(False)  # phonetic runs, a second <t>, anything else: openpyxl decides
         elif depth == 4 and path[2] == RUN:
-            if name == TEXT and not self.run_text_seen and not _plain_attrs(attrs):
+            if name == TEXT and not self.run_text_seen:
                 self.run_text_seen, self.text = True, []
             elif name == RUN_FONT and self.font is None and not attrs:
                 self.font = []
