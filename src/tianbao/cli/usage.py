@@ -76,7 +76,7 @@ def _value_reason(message: str) -> str:
         if m:
             return zh.format(n=m["n"])
     for word, zh in _TYPES.items():
-        if f"valid {word}" in message or f"not a valid {word}" in message:
+        if f"valid {word}" in message:  # also "not a valid …"
             return f"应为{zh}"
     if "is not one of" in message or "is not a valid choice" in message:
         return f"只能是所列的值之一（{message}）"
