@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tianbao.filling import fill_template
+from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.spec import load_spec
 from tianbao.template import TemplateOptions, write_template
@@ -53,7 +54,9 @@ def test_generated_files_are_filled_templates(bases: dict[str, object], tmp_path
 def test_verdicts_follow_the_values(tmp_path: Path) -> None:
     folder = generate.generate(60, seed=5, out=tmp_path / "n60", jobs=1, quiet=True)
     manifest = __import__("json").loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    run = check_files([folder / "submissions"], year=generate.YEAR, roster=load_roster(folder / "roster.csv"))
+    run = check_files(
+        [folder / "submissions"], CheckOptions(year=generate.YEAR, roster=load_roster(folder / "roster.csv"))
+    )
     for f in run.report.files:
         kind = manifest["kinds"][Path(f.path).name]
         codes = {i.code for i in f.submission.issues}

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from consolidation_data import balanced
 from tianbao.cli.main import app
 from tianbao.filling import fill_template
+from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.spec import load_spec
 from tianbao.validation import check_files
@@ -32,7 +33,9 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 def test_json_equals_the_library_report() -> None:
     result = run(str(SAMPLES), "--year", "2022", "--roster", str(ROSTER), "--json", "--jobs", "1")
     assert result.exit_code == 1, result.output
-    library = check_files([SAMPLES], year=2022, roster=load_roster(ROSTER), jobs=1).report.to_dict()
+    library = check_files(
+        [SAMPLES], CheckOptions(year=2022, roster=load_roster(ROSTER), jobs=1)
+    ).report.to_dict()
     assert json.loads(result.stdout) == json.loads(json.dumps(library, ensure_ascii=False, default=str))
     files = json.loads(result.stdout)["files"]
     assert {f["status"] for f in files} == {"accepted", "accepted_with_warnings", "rejected"}
@@ -113,7 +116,7 @@ def test_feedback_copy_marks_the_cells_and_is_itself_a_template(unit_template: P
     assert codes == {"rule-H3", "value-unit-suffix", "value-blank"}
     # The copy is a genuine template of the unit: checking it finds only what is still wrong: H3 and the
     # blank cell (“3件” was prefilled as the number 3 that tianbao read).
-    again = check_files([copy], year=2025, jobs=1).report.files[0]
+    again = check_files([copy], CheckOptions(year=2025, jobs=1)).report.files[0]
     assert [i.code for i in again.issues] == ["value-blank", "rule-H3", "rule-H3"]
 
 
@@ -135,7 +138,7 @@ def test_round_trip_valid_values_are_accepted_unchanged(
         },
         path,
     )
-    run_ = check_files([path], year=2025, jobs=1)
+    run_ = check_files([path], CheckOptions(year=2025, jobs=1))
     f = run_.report.files[0]
     assert f.status == "accepted", [i.message for i in f.issues]
     assert {k: v for k, v in f.submission.values.items()} == pytest.approx(

@@ -11,6 +11,7 @@ import pytest
 
 from consolidation_data import YEAR, balanced, independent_totals, make_file, named_values
 from tianbao.consolidation import Consolidation, merge_files, write_consolidated
+from tianbao.options import CheckOptions
 from tianbao.reading.consolidated import parse_detail, summary_issues
 from tianbao.roster import Unit
 from tianbao.spec import cell_name, load_spec
@@ -47,8 +48,12 @@ def counties(tmp_path_factory: pytest.TempPathFactory) -> Counties:
         folder = root / town.parent  # type: ignore[operator]
         folder.mkdir(exist_ok=True)
         towns[town.code] = make_file(SPEC, folder, f"{town.name}.xlsx", town, values[town.code])
-    merged1 = merge_files([root / COUNTY1], year=YEAR, unit_code=COUNTY1, unit_name="鄂伦春自治旗", jobs=1)
-    merged2 = merge_files([root / COUNTY2], year=YEAR, unit_code=COUNTY2, unit_name="陈巴尔虎旗", jobs=1)
+    merged1 = merge_files(
+        [root / COUNTY1], CheckOptions(year=YEAR, jobs=1), unit_code=COUNTY1, unit_name="鄂伦春自治旗"
+    )
+    merged2 = merge_files(
+        [root / COUNTY2], CheckOptions(year=YEAR, jobs=1), unit_code=COUNTY2, unit_name="陈巴尔虎旗"
+    )
     out = root / "上报"
     county1, county2 = out / "鄂伦春自治旗汇总.xlsx", out / "陈巴尔虎旗汇总.xlsx"
     write_consolidated(merged1, county1)
@@ -57,7 +62,7 @@ def counties(tmp_path_factory: pytest.TempPathFactory) -> Counties:
 
 
 def test_check_accepts_a_consolidated_workbook_with_the_same_values(counties: Counties) -> None:
-    run = check_files([counties.county1], year=YEAR, jobs=1)
+    run = check_files([counties.county1], CheckOptions(year=YEAR, jobs=1))
     [f] = run.report.files
     assert f.status == "accepted", [i.message for i in f.issues]
     sub = f.submission
@@ -71,7 +76,10 @@ def test_check_accepts_a_consolidated_workbook_with_the_same_values(counties: Co
 
 def test_a_city_merges_county_workbooks(counties: Counties, tmp_path: Path) -> None:
     city = merge_files(
-        [counties.county1, counties.county2], year=YEAR, unit_code=CITY, unit_name="呼伦贝尔市", jobs=1
+        [counties.county1, counties.county2],
+        CheckOptions(year=YEAR, jobs=1),
+        unit_code=CITY,
+        unit_name="呼伦贝尔市",
     )
     assert city.exit_code == 0
     assert [m.unit_code for m in city.members] == [COUNTY1, COUNTY2]
@@ -83,7 +91,7 @@ def test_a_city_merges_county_workbooks(counties: Counties, tmp_path: Path) -> N
     for cell_id in SPEC.cells:
         assert stored[cell_name(cell_id)] == pytest.approx(expected[cell_id], abs=1e-9), cell_id
     # …and the city workbook is accepted again one level up.
-    run = check_files([out], year=YEAR, jobs=1)
+    run = check_files([out], CheckOptions(year=YEAR, jobs=1))
     assert run.report.files[0].status == "accepted"
     assert run.validated.values(0)["t3.new.tot"] == expected["t3.new.tot"]
 
@@ -91,7 +99,7 @@ def test_a_city_merges_county_workbooks(counties: Counties, tmp_path: Path) -> N
 def test_a_town_merged_with_its_county_workbook_is_a_double_count(counties: Counties) -> None:
     town = TOWNS1[0]
     paths = [counties.county1, counties.county2, counties.towns[town.code]]
-    city = merge_files(paths, year=YEAR, unit_code=CITY, jobs=1)
+    city = merge_files(paths, CheckOptions(year=YEAR, jobs=1), unit_code=CITY)
     entry = next(f for f in city.files if f.submission.unit_code == town.code)
     assert not entry.included and entry.status == "rejected" and entry.dropped == "double-count"
     [issue] = [i for i in entry.submission.issues if i.code == "double-count"]
@@ -113,7 +121,7 @@ def test_an_overwritten_sum_in_a_consolidated_workbook_is_an_error(
     wb = openpyxl.load_workbook(counties.county1)
     wb["表三"]["D6"] = 999  # t3.new.np typed over its SUM formula
     wb.save(tampered)
-    run = check_files([tampered], year=YEAR, jobs=1)
+    run = check_files([tampered], CheckOptions(year=YEAR, jobs=1))
     sub = run.report.files[0].submission
     [issue] = [i for i in sub.issues if i.code == "formula-overwritten"]
     assert (issue.cell_id, issue.sheet, issue.cell) == ("t3.new.np", "表三", "D6")
@@ -159,7 +167,7 @@ def test_text_in_a_detail_value_is_reported_with_its_cell() -> None:
 
 def test_last_years_consolidated_workbook_gives_each_units_values(counties: Counties) -> None:
     prev = previous_by_unit([counties.county1])
-    assert sorted(prev) == sorted([COUNTY1, *(t.code for t in TOWNS1)])
+    assert sorted(prev.units) == sorted([COUNTY1, *(t.code for t in TOWNS1)])
     town = TOWNS1[1].code
-    assert prev[town]["t3.fwd.np"] == counties.values[town]["t3.fwd.np"]
-    assert prev[COUNTY1]["t3.fwd.tot"] == counties.merged1.totals["t3.fwd.tot"]
+    assert prev.units[town].values["t3.fwd.np"] == counties.values[town]["t3.fwd.np"]
+    assert prev.units[COUNTY1].values["t3.fwd.tot"] == counties.merged1.totals["t3.fwd.tot"]

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lo
+from tianbao.options import CheckOptions
 from tianbao.reading import Submission, read_submission
 from tianbao.reading.backend import RawWorkbook, Wanted
 from tianbao.reading.fast_backend import FastBackend, Unusual, _parser
@@ -147,10 +148,12 @@ def test_consolidated_workbook_and_feedback_copies(tmp_path: Path) -> None:
     from tianbao.validation.feedback import write_feedback
 
     roster = load_roster(SAMPLES / "roster.csv")
-    merged = merge_files([SAMPLES / "submissions"], year=2022, roster=roster, jobs=1)
+    merged = merge_files([SAMPLES / "submissions"], CheckOptions(year=2022, roster=roster, jobs=1))
     write_consolidated(merged, tmp_path / "汇总.xlsx")
     assert_same(tmp_path / "汇总.xlsx", expected_year=2022)
-    run = check_files([SAMPLES / "submissions" / "宜里镇 2022年报表.xlsx"], year=2022, roster=roster, jobs=1)
+    run = check_files(
+        [SAMPLES / "submissions" / "宜里镇 2022年报表.xlsx"], CheckOptions(year=2022, roster=roster, jobs=1)
+    )
     copy = write_feedback(run.spec, run.report.files[0].submission, tmp_path / "fb", year=2022, roster=roster)
     assert copy is not None
     assert_same(copy, expected_year=2022)

@@ -10,6 +10,7 @@ import pytest
 
 from tianbao.consolidation import merge_files
 from tianbao.issues import CATALOGUE, catalogue_rows
+from tianbao.options import CheckOptions
 from tianbao.roster import Roster, Unit
 from tianbao.validation import check_files, previous_by_unit
 
@@ -36,7 +37,9 @@ def test_every_later_code_has_a_fixture() -> None:
 @pytest.mark.parametrize("code", RULE_CODES)
 def test_rule_fixture_reports_its_code_alone(code: str) -> None:
     previous = previous_by_unit([RULES / "previous-2024.xlsx"])
-    run = check_files([RULES / f"{code}.xlsx"], year=2025, roster=ROSTER, previous=previous, jobs=1)
+    run = check_files(
+        [RULES / f"{code}.xlsx"], CheckOptions(year=2025, roster=ROSTER, previous=previous, jobs=1)
+    )
     (f,) = run.report.files
     assert {i.code for i in f.issues} == {code}, [i.message for i in f.issues]
     first = f.issues[0]
@@ -47,7 +50,9 @@ def test_rule_fixture_reports_its_code_alone(code: str) -> None:
 @pytest.mark.parametrize("code", MERGE_CODES)
 def test_merge_fixture_reports_its_code_on_the_file_left_out(code: str) -> None:
     # The city level: the banner's consolidated workbook is a submission like any other.
-    merged = merge_files([MERGE / code], year=2025, unit_code="1507", unit_name="呼伦贝尔市", jobs=1)
+    merged = merge_files(
+        [MERGE / code], CheckOptions(year=2025, jobs=1), unit_code="1507", unit_name="呼伦贝尔市"
+    )
     flagged = [(Path(f.path).name, i) for f in merged.report.files for i in f.issues if i.code == code]
     assert len(flagged) == 1
     name, issue = flagged[0]

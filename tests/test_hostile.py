@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tianbao.cli.main import app
+from tianbao.options import CheckOptions
 from tianbao.reading import Submission, read_submission
 from tianbao.spec import load_spec
 from tianbao.validation import check_files
@@ -925,7 +926,7 @@ def _crash_folder(folder: Path, valid: Path) -> None:
 @pytest.mark.usefixtures("crashing")
 def test_a_crashed_worker_is_contained(tmp_path: Path, valid: Path) -> None:
     _crash_folder(tmp_path / "回收", valid)
-    run = check_files([tmp_path / "回收"], year=YEAR, jobs=2)
+    run = check_files([tmp_path / "回收"], CheckOptions(year=YEAR, jobs=2))
     got = {Path(f.path).name: f for f in run.report.files}
     assert len(got) == 14
     for name in ("崩溃A.xlsx", "崩溃B.xlsx"):
@@ -976,7 +977,7 @@ def test_a_crash_among_many_files_costs_little(tmp_path: Path, valid: Path) -> N
     for name in ("崩溃1.xlsx", "崩溃2.xlsx"):
         (folder / name).write_bytes(valid.read_bytes())
     t = time.perf_counter()
-    run = check_files([folder], year=YEAR, jobs=2)
+    run = check_files([folder], CheckOptions(year=YEAR, jobs=2))
     elapsed = time.perf_counter() - t
     status = {Path(f.path).name: f.status for f in run.report.files}
     assert [n for n, s in status.items() if s == "rejected"] == ["崩溃1.xlsx", "崩溃2.xlsx"]

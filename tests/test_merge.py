@@ -38,6 +38,7 @@ from tianbao.consolidation.merge import display_names
 from tianbao.consolidation.select import select
 from tianbao.errors import UsageError
 from tianbao.issues import Issue
+from tianbao.options import CheckOptions
 from tianbao.reading.model import Submission
 from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
@@ -87,7 +88,9 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> County:
         make_file(SPEC, inbox, "乡村振兴局.xlsx", X, balanced(6)),
     ]
     roster = write_roster(root / "名单.csv", [A, B, C, D, E])
-    result = merge_files([inbox], year=YEAR, roster=load_roster(roster), unit_name="鄂伦春自治旗", jobs=1)
+    result = merge_files(
+        [inbox], CheckOptions(year=YEAR, roster=load_roster(roster), jobs=1), unit_name="鄂伦春自治旗"
+    )
     out = root / "汇总.xlsx"
     write_consolidated(result, out)
     return County(inbox, files, roster, [v["a"], v["b"], v["e"]], result, out)
@@ -219,7 +222,7 @@ def test_byte_identical_under_any_input_order(county: County, tmp_path: Path) ->
         random.Random(seed).shuffle(files)
         copies = copy_in_order(county.root, files, tmp_path / f"copy{i}" / "回收")
         random.Random(seed + 10).shuffle(copies)
-        result = merge_files(copies, year=YEAR, roster=roster, unit_name="鄂伦春自治旗", jobs=1)
+        result = merge_files(copies, CheckOptions(year=YEAR, roster=roster, jobs=1), unit_name="鄂伦春自治旗")
         outputs.append(tmp_path / f"out{i}.xlsx")
         write_consolidated(result, outputs[-1])
     assert outputs[0].read_bytes() == outputs[1].read_bytes() == county.out.read_bytes()
@@ -279,7 +282,7 @@ def test_identical_duplicates_count_once(tmp_path: Path) -> None:
     second = make_file(SPEC, tmp_path, "教育局(1).xlsx", E, values)
     os.utime(first, (1_700_000_000, 1_700_000_000))
     os.utime(second, (1_700_000_100, 1_700_000_100))  # same fill date: the later file time wins
-    result = merge_files([first, second], year=YEAR, unit_code=COUNTY, jobs=1)
+    result = merge_files([first, second], CheckOptions(year=YEAR, jobs=1), unit_code=COUNTY)
     assert [m.file for m in result.members] == ["教育局(1).xlsx"]
     dropped = next(f for f in result.files if not f.included)
     assert dropped.dropped == "duplicate-identical"
@@ -417,11 +420,11 @@ def test_only_the_output_itself_is_left_out_of_the_inputs(tmp_path: Path) -> Non
     (tmp_path / "sub" / "汇总.xlsx").write_bytes(b"x")  # the same name elsewhere: an input
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     for given in ([tmp_path], files):  # links known from the folder's listing, or looked up
-        found = expand_paths(given, exclude=out)
+        found = expand_paths(given, exclude=[out])
         assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.xlsx", "b.xlsx", "sub/汇总.xlsx"]
-        assert expand_paths(given, exclude=tmp_path / "new.xlsx") == files  # an output not written yet
+        assert expand_paths(given, exclude=[tmp_path / "new.xlsx"]) == files  # an output not written yet
     with pytest.raises(UsageError):
-        expand_paths([out], exclude=out)
+        expand_paths([out], exclude=[out])
 
 
 def test_a_link_loop_among_the_inputs_gets_a_verdict_not_a_traceback(tmp_path: Path) -> None:
@@ -432,7 +435,7 @@ def test_a_link_loop_among_the_inputs_gets_a_verdict_not_a_traceback(tmp_path: P
     (inbox / "b.xlsx").symlink_to(inbox / "a.xlsx")
     (inbox / "self.xlsx").symlink_to(inbox / "self.xlsx")
     out = inbox / "汇总.xlsx"
-    assert [p.name for p in expand_paths([inbox], exclude=out)] == ["a.xlsx", "b.xlsx", "self.xlsx"]
+    assert [p.name for p in expand_paths([inbox], exclude=[out])] == ["a.xlsx", "b.xlsx", "self.xlsx"]
     result = CliRunner().invoke(
         app, ["merge", str(inbox), "--year", str(YEAR), "--unit", "150723", "-o", str(out)]
     )
@@ -478,7 +481,7 @@ def test_the_collector_is_paused_after_the_reading(
     monkeypatch.setattr(
         workbook_module, "write_extra_sheets", spy("write", workbook_module.write_extra_sheets)
     )
-    result = merge_files([county.root], year=YEAR, roster=load_roster(county.roster), jobs=1)
+    result = merge_files([county.root], CheckOptions(year=YEAR, roster=load_roster(county.roster), jobs=1))
     write_consolidated(result, tmp_path / "汇总.xlsx")
     assert seen == [("validate", False), ("consolidate", False), ("write", False)]
     assert gc.isenabled()

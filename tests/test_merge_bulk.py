@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from tianbao.consolidation import merge_files, sheets, write_consolidated
 from tianbao.consolidation.model import Consolidation
 from tianbao.consolidation.workbook import COMPRESSLEVEL
+from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns
 
@@ -65,7 +66,7 @@ class CellByCell(Worksheet):
 @pytest.fixture(scope="module")
 def merged() -> Consolidation:
     return merge_files(
-        [SAMPLES / "submissions"], year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1
+        [SAMPLES / "submissions"], CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
     )
 
 

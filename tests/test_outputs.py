@@ -22,6 +22,7 @@ from tianbao.cli.main import app
 from tianbao.consolidation import export_tidy, merge_files, write_consolidated
 from tianbao.fileio import safe_filename
 from tianbao.filling import fill_template
+from tianbao.options import CheckOptions
 from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import load_spec
 from tianbao.spec.layout import cover_boxes
@@ -70,10 +71,10 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         fill_template(template, values, inbox / name)
         _as_text(inbox / name, "filled_by", "=cmd|' /C calc'!A0")  # typed as text (Excel: '=cmd…)
     roster = load_roster(write_roster(root / "名单.csv", list(UNITS)))
-    result = merge_files([inbox], year=YEAR, roster=roster, unit_name="=1+1汇总", jobs=1)
+    result = merge_files([inbox], CheckOptions(year=YEAR, roster=roster, jobs=1), unit_name="=1+1汇总")
     out = root / "汇总.xlsx"
     write_consolidated(result, out)
-    run = check_files([inbox], year=YEAR, roster=roster, jobs=1)
+    run = check_files([inbox], CheckOptions(year=YEAR, roster=roster, jobs=1))
     feedback = root / "退回修改"
     written = [
         write_feedback(SPEC, f.submission, feedback, year=YEAR, roster=roster) for f in run.report.files
@@ -339,4 +340,4 @@ def test_templates_for_units_with_hostile_names(tmp_path: Path) -> None:
     assert all(len(p.name.encode()) <= 240 for p in made)
     assert not list(tmp_path.glob("etc*")) and not (tmp_path.parent / "etc").exists()
     for p in made:
-        assert check_files([p], year=YEAR, jobs=1).report.files[0].submission.stamp is not None
+        assert check_files([p], CheckOptions(year=YEAR, jobs=1)).report.files[0].submission.stamp is not None

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tianbao.reading import Limits, Submission
+from tianbao.options import CheckOptions
+from tianbao.reading import Submission
 from tianbao.roster import Roster, Unit
 from tianbao.spec import load_spec
 from tianbao.validation import run as run_module
@@ -44,6 +45,6 @@ def test_workers_get_the_roster_once_and_collect_garbage(
 ) -> None:
     paths = [tmp_path / f"{i:03d}.xlsx" for i in range(40)]
     monkeypatch.setattr(run_module, "_read_batch", _probe)
-    subs = read_all(paths, load_spec("2021"), year=2025, roster=ROSTER, limits=Limits(), jobs=2)
+    subs = read_all(paths, load_spec("2021"), CheckOptions(year=2025, roster=ROSTER, jobs=2))
     assert [s.path for s in subs] == [str(p) for p in paths]
     assert all(s.meta == {"gc": True, "roster": 5000, "shared": True} for s in subs)

@@ -19,6 +19,7 @@ from conftest import PASSWORD, PREVIOUS_2021, UNIT, YEAR
 from consolidation_data import COUNTY, balanced, make_file
 from tianbao.consolidation import merge_files, write_consolidated
 from tianbao.filling import fill_template
+from tianbao.options import CheckOptions
 from tianbao.reading import read_submission
 from tianbao.reading.identity import read_stamp
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
@@ -68,7 +69,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     )
     county = made / "county.xlsx"
     write_consolidated(
-        merge_files([inbox], year=YEAR, roster=roster, unit_name="鄂伦春自治旗", jobs=1), county
+        merge_files([inbox], CheckOptions(year=YEAR, roster=roster, jobs=1), unit_name="鄂伦春自治旗"), county
     )
     sources = [blank, unit, filled_blank, filled_unit, county]
     outputs = lo.recalc_and_save(sources, root / "libreoffice")
@@ -142,7 +143,7 @@ def test_resaved_files_are_accepted_with_the_same_values(
     saved: dict[str, tuple[Path, Path]], name: str
 ) -> None:
     ours, theirs = saved[name]
-    run = check_files([ours, theirs], year=YEAR, jobs=1)
+    run = check_files([ours, theirs], CheckOptions(year=YEAR, jobs=1))
     before, after = run.report.files
     assert before.status == after.status == "accepted", [i.message for i in after.issues]
     assert after.submission.values == before.submission.values

@@ -14,6 +14,7 @@ from types import ModuleType
 import pytest
 
 from tianbao.demo import consolidation_available
+from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.validation import CheckRun, check_files
 
@@ -38,7 +39,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def run() -> CheckRun:
     return check_files(
-        [SUBMISSIONS], year=EXPECTED["year"], roster=load_roster(REPO / EXPECTED["roster"]), jobs=1
+        [SUBMISSIONS],
+        CheckOptions(year=EXPECTED["year"], roster=load_roster(REPO / EXPECTED["roster"]), jobs=1),
     )
 
 
@@ -121,7 +123,7 @@ def test_merge_status_of_every_sample() -> None:
     from tianbao.consolidation import merge_files
 
     roster = load_roster(REPO / EXPECTED["roster"])
-    result = merge_files([SUBMISSIONS], year=EXPECTED["year"], roster=roster, jobs=1)
+    result = merge_files([SUBMISSIONS], CheckOptions(year=EXPECTED["year"], roster=roster, jobs=1))
     by_file = {row.files: row.status for row in result.rows if row.files}
     assert by_file == {name: f["merge"] for name, f in FILES.items()}
     missing = {row.unit_code: row.status for row in result.rows if not row.files}

@@ -27,6 +27,7 @@ from typing import Any
 
 from rich.console import Console
 
+from tianbao.options import CheckOptions
 from tianbao.roster import Roster, load_roster
 from tianbao.spec import load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
@@ -127,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tianbao.validation.feedback import write_feedback
 
     console.rule(f"[bold]2. 检查回收的报表（{shown(submissions)}）")
-    run = check_files([Path(shown(submissions))], year=YEAR, roster=roster)
+    run = check_files([Path(shown(submissions))], CheckOptions(year=YEAR, roster=roster))
     print_report(console, run.report)
     feedback_dir = fresh_dir(out / FEEDBACK_DIR)
     feedback = [

@@ -24,6 +24,7 @@ from typing import Any
 import openpyxl
 
 from tianbao.filling import fill_template
+from tianbao.options import CheckOptions
 from tianbao.roster import Roster, Unit
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, write_template
@@ -265,7 +266,10 @@ def _double_count(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         towns = [filled(Path(tmp) / "诺敏镇.xlsx"), filled(Path(tmp) / "阿里河镇.xlsx", unit=OTHER)]
         merged = merge_files(
-            towns, year=YEAR, roster=ROSTER, unit_code="150723", unit_name="鄂伦春自治旗", jobs=1
+            towns,
+            CheckOptions(year=YEAR, roster=ROSTER, jobs=1),
+            unit_code="150723",
+            unit_name="鄂伦春自治旗",
         )
         write_consolidated(merged, folder / "鄂伦春自治旗汇总.xlsx")
     filled(folder / "诺敏镇.xlsx")

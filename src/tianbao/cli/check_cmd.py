@@ -8,33 +8,20 @@ from typing import Annotated
 import typer
 
 from tianbao.cli.common import (
-    DEFAULT,
-    FormatOpt,
-    JobsOpt,
-    MaxCellsOpt,
-    MaxFileSizeOpt,
-    MaxSharedStringsOpt,
-    MaxUncompressedOpt,
     PasswordOpt,
-    PreviousOpt,
-    Reader,
-    ReaderOpt,
-    RosterOpt,
+    check_options,
     console,
     err_console,
-    limits_from,
     progress_bar,
     user_errors,
 )
-from tianbao.roster import load_roster
+from tianbao.options import CheckOptions
 
 
+@check_options()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（可给多个）。", show_default=False)],
-    year: Annotated[int | None, typer.Option("--year", help="本次收集的报告年度；与文件不符时报错。")] = None,
-    roster: RosterOpt = None,
-    previous: PreviousOpt = None,
-    fmt: FormatOpt = DEFAULT,
+    options: CheckOptions,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查报告（与程序库的报告对象相同）。")
     ] = False,
@@ -42,12 +29,6 @@ def check(
         Path | None, typer.Option("--feedback", help="为有问题的文件生成“退回修改”工作簿，保存到此文件夹。")
     ] = None,
     password: PasswordOpt = None,
-    jobs: JobsOpt = None,
-    reader: ReaderOpt = Reader.fast,
-    max_file_size: MaxFileSizeOpt = None,
-    max_uncompressed: MaxUncompressedOpt = None,
-    max_shared_strings: MaxSharedStringsOpt = None,
-    max_cells: MaxCellsOpt = None,
 ) -> None:
     """检查回收的报表：每个文件给出“通过”“通过（有警告）”或“退回”，并列出每个问题所在的单元格和修改方法。
 
@@ -59,24 +40,12 @@ def check(
     from rich.markup import escape
 
     from tianbao.cli.render import print_report
-    from tianbao.validation import check_files, previous_by_unit
+    from tianbao.validation import check_files
     from tianbao.validation.feedback import write_feedback
 
     with user_errors():
-        units = load_roster(roster) if roster else None
-        prev = previous_by_unit(previous) if previous else None
         with progress_bar(enabled=not as_json) as progress:
-            run = check_files(
-                paths,
-                year=year,
-                roster=units,
-                previous=prev,
-                fmt=fmt,
-                limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
-                jobs=jobs,
-                reader=reader.value,
-                progress=progress,
-            )
+            run = check_files(paths, options, progress=progress)
         report = run.report
         if as_json:
             print(report.to_json())
@@ -89,7 +58,12 @@ def check(
                 if f.submission.spec is run.spec
                 and (
                     p := write_feedback(
-                        run.spec, f.submission, feedback, year=year, roster=units, password=password
+                        run.spec,
+                        f.submission,
+                        feedback,
+                        year=options.year,
+                        roster=options.roster,
+                        password=password,
                     )
                 )
             ]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,9 +19,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tianbao.errors import TianbaoError
+from tianbao.options import CheckOptions
 from tianbao.reading.container import human_size
 from tianbao.reading.model import Limits, parse_size
-from tianbao.spec import DEFAULT_FORMAT, FORMATS
+from tianbao.spec import DEFAULT_FORMAT, FORMATS, YEARS
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,7 +36,9 @@ FormatOpt = Annotated[
         help=f"报表格式：{' 或 '.join(FORMATS)}（2021 为国办公开办函〔2021〕30号格式，2019 为试行格式）。",
     ),
 ]
-YearOpt = Annotated[int, typer.Option("--year", help="报告年度，如 2025。", min=2000, max=2100)]
+YearOpt = Annotated[
+    int, typer.Option("--year", help="报告年度，如 2025。", min=YEARS.start, max=YEARS.stop - 1)
+]
 RosterOpt = Annotated[
     Path | None,
     typer.Option(
@@ -45,7 +50,10 @@ PasswordOpt = Annotated[
 ]
 PreviousOpt = Annotated[
     list[Path] | None,
-    typer.Option("--previous", help="上年的报表（可给多个），用于核对上年结转（S1）和现行有效件数（S2）。"),
+    typer.Option(
+        "--previous",
+        help="上年交回的报表或上年的汇总表（可给多个）：核对上年结转（S1）、现行有效件数（S2）。",
+    ),
 ]
 JobsOpt = Annotated[
     int | None, typer.Option("--jobs", "-j", help="并行读取的进程数（默认：全部 CPU 核）。", min=1)
@@ -128,6 +136,85 @@ def limits_from(
         "max_cells": max_cells,
     }
     return replace(_LIMITS, **{k: v for k, v in given.items() if v is not None})
+
+
+CheckYearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year", help="本次收集的报告年度，如 2025；与文件不符时报错。", min=YEARS.start, max=YEARS.stop - 1
+    ),
+]
+# The options of every command that checks files, in the order --help shows them: name → (type, default).
+CHECK_PARAMETERS: dict[str, tuple[Any, Any]] = {
+    "roster": (RosterOpt, None),
+    "previous": (PreviousOpt, None),
+    "fmt": (FormatOpt, DEFAULT),
+    "jobs": (JobsOpt, None),
+    "reader": (ReaderOpt, Reader.fast),
+    "max_file_size": (MaxFileSizeOpt, None),
+    "max_uncompressed": (MaxUncompressedOpt, None),
+    "max_shared_strings": (MaxSharedStringsOpt, None),
+    "max_cells": (MaxCellsOpt, None),
+}
+Command = Callable[..., None]
+
+
+def check_options(*, year_required: bool = False) -> Callable[[Command], Command]:
+    """For a command that checks files (check, merge): the options every such command shares — --year
+    (required or not), --roster, --previous, --format, --jobs, --reader and the reading limits — take the
+    place of the command's parameter `options` in its signature, and the command is called with the
+    `CheckOptions` they make, built once here (a problem with them is a Chinese usage error)."""
+    year = (YearOpt, inspect.Parameter.empty) if year_required else (CheckYearOpt, None)
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, (kind, default) in {"year": year, **CHECK_PARAMETERS}.items()
+    ]
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        params: list[inspect.Parameter] = []
+        for p in signature.parameters.values():  # keyword-only: typer passes every value by name
+            params.extend(shared if p.name == "options" else [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)])
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> None:
+            given = {p.name: kwargs.pop(p.name) for p in shared}
+            with user_errors():
+                options = build_check_options(**given)
+            command(options=options, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def build_check_options(
+    *,
+    year: int | None,
+    roster: Path | None,
+    previous: list[Path] | None,
+    fmt: str,
+    jobs: int | None,
+    reader: Reader,
+    max_file_size: int | None,
+    max_uncompressed: int | None,
+    max_shared_strings: int | None,
+    max_cells: int | None,
+) -> CheckOptions:
+    """The CheckOptions of the shared command-line options: the roster and last year's reports read."""
+    from tianbao.roster import load_roster
+    from tianbao.validation import previous_by_unit
+
+    return CheckOptions(
+        year=year,
+        fmt=fmt,
+        roster=load_roster(roster) if roster is not None else None,
+        previous=previous_by_unit(previous) if previous else None,
+        limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
+        jobs=jobs,
+        reader=reader.value,
+    )
 
 
 @contextlib.contextmanager

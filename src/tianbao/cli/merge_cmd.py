@@ -7,26 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tianbao.cli.common import (
-    DEFAULT,
-    FormatOpt,
-    JobsOpt,
-    MaxCellsOpt,
-    MaxFileSizeOpt,
-    MaxSharedStringsOpt,
-    MaxUncompressedOpt,
-    PasswordOpt,
-    PreviousOpt,
-    Reader,
-    ReaderOpt,
-    RosterOpt,
-    YearOpt,
-    console,
-    limits_from,
-    progress_bar,
-    user_errors,
-)
-from tianbao.roster import load_roster
+from tianbao.cli.common import PasswordOpt, check_options, console, progress_bar, user_errors
+from tianbao.options import CheckOptions
 
 if TYPE_CHECKING:
     from tianbao.consolidation import Consolidation
@@ -65,28 +47,20 @@ def print_summary(c: Consolidation, out: Path, exported: list[Path]) -> None:
         console.print(f"已导出：{escape(str(p))}", soft_wrap=True)
 
 
+@check_options(year_required=True)
 def merge(
     paths: Annotated[
         list[Path],
         typer.Argument(help="报表文件或文件夹（可给多个；可含下级的汇总表）。", show_default=False),
     ],
-    year: YearOpt,
+    options: CheckOptions,
     out: Annotated[Path, typer.Option("-o", "--out", help="输出的汇总工作簿（.xlsx）。")],
-    roster: RosterOpt = None,
     unit: Annotated[
         str | None, typer.Option("--unit", help="汇总单位的代码（默认：名单中各单位共同的上级单位代码）。")
     ] = None,
     unit_name: Annotated[
         str | None, typer.Option("--unit-name", help="汇总单位的名称（默认：名单中的名称，或“代码汇总”）。")
     ] = None,
-    previous: PreviousOpt = None,
-    fmt: FormatOpt = DEFAULT,
-    jobs: JobsOpt = None,
-    reader: ReaderOpt = Reader.fast,
-    max_file_size: MaxFileSizeOpt = None,
-    max_uncompressed: MaxUncompressedOpt = None,
-    max_shared_strings: MaxSharedStringsOpt = None,
-    max_cells: MaxCellsOpt = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -107,25 +81,17 @@ def merge(
     """
     # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
     from tianbao.consolidation import export_tidy, merge_files, write_consolidated
-    from tianbao.validation import previous_by_unit
 
     with user_errors():
-        units = load_roster(roster) if roster else None
-        prev = previous_by_unit(previous) if previous else None
         with progress_bar() as progress:
             result = merge_files(
                 paths,
-                year=year,
-                roster=units,
+                options.excluding(
+                    [out]
+                ),  # an earlier output in the input folder would count everything twice
                 unit_code=unit,
                 unit_name=unit_name,
-                previous=prev,
-                fmt=fmt,
-                limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
-                jobs=jobs,
-                reader=reader.value,
                 progress=progress,
-                exclude=out,  # an earlier output in the input folder would count everything twice
             )
         write_consolidated(result, out, password=password)
         exported = export_tidy(result, export) if export is not None else []

@@ -13,8 +13,7 @@ from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
 from tianbao.consolidation.select import fill_date, select
 from tianbao.consolidation.status import status_rows
 from tianbao.errors import UsageError
-from tianbao.reading.interpret import DEFAULT_READER
-from tianbao.reading.model import Limits
+from tianbao.options import CheckOptions
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.validation.run import CheckRun, Progress, check_files, paused_gc
@@ -172,38 +171,28 @@ def consolidate(
 
 def merge_files(
     paths: Iterable[str | os.PathLike[str]],
+    options: CheckOptions,
     *,
-    year: int,
-    roster: Roster | None = None,
     unit_code: str | None = None,
     unit_name: str | None = None,
-    previous: Mapping[str, Mapping[str, float]] | None = None,
-    fmt: str = "2021",
-    limits: Limits | None = None,
-    jobs: int | None = None,
     progress: Progress | None = None,
-    reader: str = DEFAULT_READER,
-    exclude: str | os.PathLike[str] | None = None,
 ) -> Consolidation:
-    """Check every file (as `check` does) and consolidate the accepted ones for the parent unit. `exclude`:
-    a file never counted, wherever found (the output of an earlier merge lying among the inputs)."""
-    parent = resolve_parent(roster, unit_code, unit_name)
-    run = check_files(
-        paths,
-        year=year,
-        roster=roster,
-        previous=previous,
-        fmt=fmt,
-        limits=limits,
-        jobs=jobs,
-        progress=progress,
-        reader=reader,
-        exclude=exclude,
-    )
-    prev = (previous or {}).get(parent.code)
+    """Check every file (as `check_files` does, with the same `options`) and consolidate the accepted ones
+    for the parent unit: `unit_code` (--unit), else the roster's top unit; `unit_name`, else the roster's
+    name. `options.year` is required; put the output among `options.exclude` when it may lie among the
+    inputs (an earlier merge's output there would count everything twice)."""
+    if options.year is None:
+        raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
+    parent = resolve_parent(options.roster, unit_code, unit_name)
+    run = check_files(paths, options, progress=progress)
+    prev = options.previous.values(parent.code) if options.previous is not None else None
     with paused_gc():
         return consolidate(
-            run, year=year, parent=parent, roster=roster, previous=dict(prev) if prev else None
+            run,
+            year=options.year,
+            parent=parent,
+            roster=options.roster,
+            previous=dict(prev) if prev else None,
         )
 
 

@@ -50,6 +50,22 @@ class PreviousUnit:
 class Previous:
     year: int | None
     units: dict[str, PreviousUnit] = field(default_factory=dict)  # by unit code
+    sources: tuple[str, ...] = ()  # the files read, as given
+
+    def values(self, unit_code: str | None) -> dict[str, float] | None:
+        """Last year's values of a unit; None when there are none."""
+        unit = self.units.get(unit_code or "")
+        return unit.values if unit is not None else None
+
+    def require_year(self, year: int | None) -> None:
+        """Last year's values are of the year before `year` (a run of unknown year takes any)."""
+        if year is None or self.year is None or self.year == year - 1:
+            return
+        where = "、".join(self.sources) or "上年数据"
+        raise PreviousError(
+            f"上年报表 {where} 是 {self.year} 年度的，本次是 {year} 年度，应给出 {year - 1} 年度的报表",
+            f"--previous 请给出 {year - 1} 年度交回的报表或汇总表",
+        )
 
 
 def _unit(sub: Submission, spec: Spec, path: str | os.PathLike[str]) -> Previous:

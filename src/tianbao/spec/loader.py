@@ -15,6 +15,7 @@ from tianbao.spec.model import SpecDocument
 
 FORMATS = {"2021": "gov-info-2021.yaml", "2019": "gov-info-2019.yaml"}
 DEFAULT_FORMAT = "2021"
+YEARS = range(2000, 2101)  # the reporting years templates are made and checked for
 
 
 def error_path(loc: tuple[int | str, ...]) -> str:

@@ -9,7 +9,7 @@ import hashlib
 import os
 import stat
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -18,11 +18,13 @@ from typing import Any
 
 from tianbao.errors import UsageError
 from tianbao.issues import make
+from tianbao.options import CheckOptions
 from tianbao.reading import Limits, Submission, read_submission
 from tianbao.reading.consolidated import read_detail
-from tianbao.reading.interpret import DEFAULT_READER, reader_backend
+from tianbao.reading.interpret import reader_backend
+from tianbao.reading.previous import Previous, PreviousUnit
 from tianbao.roster import Roster
-from tianbao.spec import Spec, known_specs, load_spec
+from tianbao.spec import Spec, known_specs
 from tianbao.validation.report import FileReport, Report
 from tianbao.validation.validate import Validated, validate
 
@@ -34,11 +36,11 @@ _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
 def expand_paths(
-    paths: Iterable[str | os.PathLike[str]], *, exclude: str | os.PathLike[str] | None = None
+    paths: Iterable[str | os.PathLike[str]], *, exclude: Iterable[str | os.PathLike[str]] = ()
 ) -> list[Path]:
-    """Files given, and every file under folders given (recursively), sorted, without duplicates; never
-    `exclude`, also not through a link (an earlier output in the input folder: it would count everything
-    twice)."""
+    """Files given, and every file under folders given (recursively), sorted, without duplicates; never a
+    file of `exclude`, also not through a link (an earlier output in the input folder: it would count
+    everything twice)."""
     found: dict[str, Path] = {}
     links: dict[str, bool] = {}  # whether a file found in a folder is a symbolic link (scandir knows)
     for p in paths:
@@ -52,8 +54,8 @@ def expand_paths(
             found.setdefault(str(path), path)
         else:
             raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
-    if exclude is not None:
-        found = _without(found, links, _resolved(Path(exclude)) or Path(exclude).absolute())
+    for excluded in exclude:
+        found = _without(found, links, _resolved(Path(excluded)) or Path(excluded).absolute())
     if not found:
         raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
     return [found[k] for k in sorted(found)]
@@ -201,15 +203,7 @@ def paused_gc() -> Iterator[None]:
 
 
 def read_all(
-    paths: Sequence[Path],
-    spec: Spec,
-    *,
-    year: int | None,
-    roster: Roster | None,
-    limits: Limits,
-    jobs: int,
-    progress: Progress | None = None,
-    reader: str = DEFAULT_READER,
+    paths: Sequence[Path], spec: Spec, options: CheckOptions, progress: Progress | None = None
 ) -> list[Submission]:
     """Read every file (in path order); with `jobs` > 1 in worker processes, where a crash is contained."""
     done = 0
@@ -221,6 +215,13 @@ def read_all(
         if progress:
             progress(done, total)
 
+    year, roster, limits, reader, jobs = (
+        options.year,
+        options.roster,
+        options.limits,
+        options.reader,
+        options.processes,
+    )
     if jobs <= 1 or len(paths) < 4:
         out = []
         for p in paths:
@@ -365,52 +366,40 @@ def crashed(path: str, reason: str) -> Submission:
     return sub
 
 
-def previous_by_unit(paths: Sequence[str | os.PathLike[str]]) -> dict[str, dict[str, float]]:
+def previous_by_unit(paths: Sequence[str | os.PathLike[str]]) -> Previous:
     """Last year's values by unit code, from last year's submitted workbooks."""
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, PreviousUnit] = {}
+    year = None
     for p in paths:
         sub = read_submission(p)
         if not sub.readable or sub.spec is None or not sub.unit_code:
             raise UsageError(f"上年报表 {p} 无法使用", "请给出上年通过校验的报表或汇总表")
+        year = sub.year
         v = validate(sub.spec, [sub])
         # Last year's consolidated workbook: each unit of its 明细, then the consolidated unit itself.
         if sub.kind == "consolidated":
-            out.update(read_detail(sub.spec, p).by_unit())
-        out[sub.unit_code] = v.values(0)
-    return out
+            for code, values in read_detail(sub.spec, p).by_unit().items():
+                out[code] = PreviousUnit(code, "", "", values)
+        out[sub.unit_code] = PreviousUnit(sub.unit_code, "", "", v.values(0))
+    return Previous(year, out, tuple(map(str, paths)))
 
 
 def check_files(
     paths: Iterable[str | os.PathLike[str]],
+    options: CheckOptions | None = None,
     *,
-    year: int | None = None,
-    roster: Roster | None = None,
-    previous: Mapping[str, Mapping[str, float]] | None = None,
-    fmt: str = "2021",
-    limits: Limits | None = None,
-    jobs: int | None = None,
     progress: Progress | None = None,
-    reader: str = DEFAULT_READER,
-    exclude: str | os.PathLike[str] | None = None,
 ) -> CheckRun:
-    """Check every file; return the report (one entry per file, in path order) and the validated values.
-    `reader`: "fast" (the default) or "openpyxl" (the reference reader; the same results, slower).
-    `exclude`: a file never checked, wherever found (`expand_paths`)."""
-    spec = load_spec(fmt)
-    files = expand_paths(paths, exclude=exclude)
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    subs = read_all(
-        files,
-        spec,
-        year=year,
-        roster=roster,
-        limits=limits or Limits(),
-        jobs=jobs,
-        progress=progress,
-        reader=reader,
-    )
+    """Check every file under `paths` (files, or folders walked recursively) as `options` say; return the
+    report (one entry per file, in path order) and the validated values. `progress(done, total)` is called
+    as files are read."""
+    options = options or CheckOptions()
+    spec = options.spec
+    files = expand_paths(paths, exclude=options.exclude)
+    subs = read_all(files, spec, options, progress)
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
-        prev = [(previous or {}).get(s.unit_code or "") for s in ok]
+        previous = options.previous
+        prev = [previous.values(s.unit_code) if previous is not None else None for s in ok]
         validated = validate(spec, ok, prev)
         return CheckRun(spec, Report([FileReport(s) for s in subs]), validated)
