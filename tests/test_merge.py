@@ -37,13 +37,13 @@ from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.merge import display_names
 from tianbao.consolidation.select import select
 from tianbao.errors import UsageError
+from tianbao.inputs import expand_paths
 from tianbao.issues import Issue
 from tianbao.options import CheckOptions
 from tianbao.reading.model import Submission
 from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
-from tianbao.validation import expand_paths
 from tianbao.validation import run as run_module
 
 SPEC = load_spec("2021")

@@ -5,6 +5,7 @@ pauses collection while it gathers results; a forked worker must not inherit tha
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -28,23 +29,26 @@ def test_a_task_carries_a_stand_in_for_the_roster() -> None:
     assert len(pickle.dumps(SHARED)) < 100 < len(pickle.dumps(ROSTER))
 
 
-def _probe(batch: list[Any]) -> list[Submission]:
-    """Stands in for the worker's batch reader (via monkeypatch): reports what the worker sees."""
+def _probe(args: Any) -> Submission:
+    """Stands in for the worker's reader of one file (via monkeypatch): reports what the worker sees."""
     roster = run_module._worker_roster
-    return [
-        Submission(
-            path=a[0],
-            meta={"gc": gc.isenabled(), "roster": len(roster) if roster else 0, "shared": a[2] is SHARED},
-        )
-        for a in batch
-    ]
+    return Submission(
+        path=args[0],
+        meta={
+            "gc": gc.isenabled(),
+            "roster": len(roster) if roster else 0,
+            "shared": args[2] is SHARED,
+            "pid": os.getpid(),
+        },
+    )
 
 
 def test_workers_get_the_roster_once_and_collect_garbage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = [tmp_path / f"{i:03d}.xlsx" for i in range(40)]
-    monkeypatch.setattr(run_module, "_read_batch", _probe)
+    monkeypatch.setattr(run_module, "_read_one", _probe)
     subs = read_all(paths, load_spec("2021"), CheckOptions(year=2025, roster=ROSTER, jobs=2))
     assert [s.path for s in subs] == [str(p) for p in paths]
-    assert all(s.meta == {"gc": True, "roster": 5000, "shared": True} for s in subs)
+    assert all({**s.meta, "pid": 0} == {"gc": True, "roster": 5000, "shared": True, "pid": 0} for s in subs)
+    assert os.getpid() not in {s.meta["pid"] for s in subs}

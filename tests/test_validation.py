@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tianbao.errors import UsageError
+from tianbao.inputs import expand_paths
 from tianbao.reading.model import Submission
 from tianbao.spec import load_spec
-from tianbao.validation import expand_paths
 from tianbao.validation.validate import validate
 
 SPEC = load_spec("2021")

@@ -13,10 +13,11 @@ from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
 from tianbao.consolidation.select import fill_date, select
 from tianbao.consolidation.status import status_rows
 from tianbao.errors import UsageError
+from tianbao.gctools import paused_gc
 from tianbao.options import CheckOptions
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.validation.run import CheckRun, Progress, check_files, paused_gc
+from tianbao.validation.run import CheckRun, Progress, check_files
 from tianbao.validation.validate import Validated
 
 

@@ -8,11 +8,11 @@ import os
 
 from tianbao.consolidation.model import Consolidation
 from tianbao.consolidation.sheets import write_extra_sheets
+from tianbao.gctools import paused_gc
 from tianbao.spec.layout import detail_columns, detail_sum_formula
 from tianbao.stamp import Stamp
 from tianbao.template.context import TemplateOptions
 from tianbao.template.writer import write_template
-from tianbao.validation.run import paused_gc
 
 # zlib's fastest level: the 明细 sheet of 10,000 units is 60 MB of XML, deflated in a third of the time of
 # the default level (6), in a file about a quarter larger.

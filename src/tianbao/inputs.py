@@ -1,0 +1,113 @@
+"""The files a run reads: the files given, and every file under the folders given (at any depth).
+
+Every file found gets a verdict, whatever it is (a broken link or a pipe as well as a workbook); the run's
+own outputs are never taken as inputs.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from tianbao.errors import UsageError
+
+# What pathlib's is_dir() and exists() take for "no": the path, or a folder on it, is missing or loops.
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def expand_paths(
+    paths: Iterable[str | os.PathLike[str]], *, exclude: Iterable[str | os.PathLike[str]] = ()
+) -> list[Path]:
+    """Files given, and every file under folders given (recursively), sorted, without duplicates; never a
+    file of `exclude`, also not through a link (an earlier output in the input folder: it would count
+    everything twice)."""
+    found: dict[str, Path] = {}
+    links: dict[str, bool] = {}  # whether a file found in a folder is a symbolic link (scandir knows)
+    for p in paths:
+        path = Path(p)
+        st = _stat(path)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            for sub, is_link in _files_under(path):
+                found.setdefault(str(sub), sub)
+                links[str(sub)] = is_link
+        elif st is not None or path.is_symlink():
+            found.setdefault(str(path), path)
+        else:
+            raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
+    for excluded in exclude:
+        found = _without(found, links, _resolved(Path(excluded)) or Path(excluded).absolute())
+    if not found:
+        raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
+    return [found[k] for k in sorted(found)]
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The path's status (following links); None where `Path.exists()` says no."""
+    try:
+        return path.stat()
+    except OSError as exc:
+        if exc.errno not in _ABSENT:
+            raise
+    except ValueError:  # a NUL in the name
+        pass
+    return None
+
+
+def _without(found: dict[str, Path], links: dict[str, bool], target: Path) -> dict[str, Path]:
+    """The files found that do not resolve to `target`."""
+    return {
+        k: p
+        for k, p in found.items()
+        if not _may_resolve_to(p, links.get(k), target) or _resolved(p) != target
+    }
+
+
+def _resolved(path: Path) -> Path | None:
+    """The path with every link followed; None for a link that leads back to itself (a loop), which is no
+    output file (Python 3.11 raises RuntimeError there, later versions OSError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
+def _may_resolve_to(path: Path, is_link: bool | None, target: Path) -> bool:
+    """Only a file of the target's name, a link (`is_link`; None: not known yet) or `..` can resolve to
+    `target`: any other resolves to a path ending in its own name. Resolving each of 10,000 files would
+    cost most of a second. (casefold: file systems that ignore case may resolve to the name on disk.)"""
+    if path.name.casefold() == target.name.casefold() or path.name in ("", ".."):
+        return True
+    return path.is_symlink() if is_link is None else is_link
+
+
+def _files_under(folder: Path) -> Iterator[tuple[Path, bool]]:
+    """What `folder.rglob("*")` finds that is not a folder — files, but also broken links, pipes …: each gets
+    a verdict — and whether it is a symbolic link. Like rglob, links to folders are not followed and
+    unreadable folders are skipped; one `scandir` per folder, without a `stat` per file. A list of folders
+    still to list rather than recursion: any depth of folders."""
+    todo = [folder]
+    while todo:
+        current = todo.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except PermissionError:
+            continue
+        for entry in entries:
+            child = current / entry.name
+            if not _is_dir(entry):
+                yield child, entry.is_symlink()
+            elif not entry.is_symlink():
+                todo.append(child)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError as exc:
+        if exc.errno not in _ABSENT:
+            raise
+        return False
