@@ -334,7 +334,7 @@ def test_double_count_rule_on_hand_built_submissions() -> None:
     other = _sub("乡.xlsx", "3", None, 0.0, {})
     s = select([town, county, other], [], {"旗.xlsx": "旗.xlsx", "镇.xlsx": "镇.xlsx", "乡.xlsx": "乡.xlsx"})
     assert [x.path for x in s.included] == ["旗.xlsx", "乡.xlsx"]  # by unit code
-    assert town.issues == [
+    expected = [
         Issue(
             code="double-count",
             severity="error",
@@ -342,6 +342,10 @@ def test_double_count_rule_on_hand_built_submissions() -> None:
             hint="汇总表已包含该单位的数据；请只保留汇总表或只保留其组成单位的报表。",
         )
     ]
+    assert town.issues == [] and s.issues_of(town) == expected  # the rule is pure …
+    s.apply()
+    s.apply()
+    assert town.issues == expected  # … until applied, once
 
 
 @pytest.mark.parametrize(

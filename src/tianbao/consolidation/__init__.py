@@ -3,17 +3,21 @@
 from tianbao.consolidation.export import export_tidy
 from tianbao.consolidation.merge import consolidate, merge_files, resolve_parent
 from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent, StatusRow
+from tianbao.consolidation.rollcall import STATUS_KEYS, RollCall, roll_call
 from tianbao.consolidation.workbook import write_consolidated
 
 __all__ = [
+    "STATUS_KEYS",
     "Consolidation",
     "FileEntry",
     "Member",
     "Parent",
+    "RollCall",
     "StatusRow",
     "consolidate",
     "export_tidy",
     "merge_files",
     "resolve_parent",
+    "roll_call",
     "write_consolidated",
 ]

@@ -9,9 +9,9 @@ import numpy as np
 
 from tianbao.amounts import exact_sum
 from tianbao.consolidation.dates import parse_fill_date
-from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent
-from tianbao.consolidation.select import fill_date, select
-from tianbao.consolidation.status import status_rows
+from tianbao.consolidation.model import Consolidation, Member, Parent
+from tianbao.consolidation.rollcall import display_names, roll_call
+from tianbao.consolidation.select import fill_date
 from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
 from tianbao.options import CheckOptions
@@ -19,22 +19,6 @@ from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.validation.run import CheckRun, Progress, check_files
 from tianbao.validation.validate import Validated
-
-
-def display_names(paths: Sequence[str]) -> dict[str, str]:
-    """Each path relative to the deepest folder holding them all: what the sheets show as 文件."""
-    if not paths:
-        return {}
-    absolute = {p: os.path.abspath(p) for p in paths}
-    root = os.path.commonpath([os.path.dirname(a) for a in absolute.values()])
-    return {p: _relative(a, root).replace(os.sep, "/") for p, a in absolute.items()}
-
-
-def _relative(path: str, root: str) -> str:
-    """`os.path.relpath(path, root)` for a normalised absolute path under `root`: what follows root's prefix
-    (relpath normalises both paths again, ten times slower)."""
-    prefix = root if root.endswith(os.sep) else root + os.sep
-    return path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
 
 
 def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
@@ -117,14 +101,13 @@ def consolidate(
 ) -> Consolidation:
     """Apply the duplicate and double-count rules to the accepted submissions of `run` and add them up."""
     spec, validated = run.spec, run.validated
-    names = display_names([f.path for f in run.report.files])
+    call = run.report.roll_call
+    if call is None or call.parent_code != parent.code or call.has_roster != (roster is not None):
+        call = roll_call(run.report.files, spec=spec, roster=roster, parent_code=parent.code)
+    call.selection.apply()  # the duplicate and double-count issues go into the report and 问题清单
+    chosen = call.selection
+    names = {f.submission.path: f.name for f in call.files}
     index = {id(s): i for i, s in enumerate(validated.submissions)}
-    candidates = [
-        f.submission
-        for f in run.report.files
-        if f.status != "rejected" and f.submission.spec is spec and id(f.submission) in index
-    ]
-    chosen = select(candidates, spec.input_ids, names)
     columns, rows, matrix = _rounded_rows(validated, [index[id(s)] for s in chosen.included])
     members = [
         Member(
@@ -137,22 +120,9 @@ def consolidate(
         )
         for s, row in zip(chosen.included, rows, strict=True)
     ]
-    included = {s.path for s in chosen.included}
-    files = sorted(
-        (
-            FileEntry(f.submission, names[f.path], f.path in included, chosen.reason(f.submission))
-            for f in run.report.files
-        ),
-        key=lambda f: (f.name, f.submission.sha256, f.submission.path),
-    )
-    covered_by = {
-        code: names[s.path]
-        for s in chosen.included
-        if s.kind == "consolidated"
-        for code in s.members
-        if code != s.unit_code
+    covered = {m.unit_code for m in members if m.unit_code} | {
+        code for s in chosen.included if s.kind == "consolidated" for code in s.members
     }
-    covered = {m.unit_code for m in members if m.unit_code} | set(covered_by)
     dates = [d for s in chosen.included if (d := fill_date(s)) is not None]
     return Consolidation(
         spec=spec,
@@ -160,8 +130,8 @@ def consolidate(
         parent=parent,
         members=members,
         totals=_totals(spec, _columns(matrix, columns, spec.input_ids), [m.values for m in members]),
-        files=files,
-        rows=status_rows(files, roster, parent.code, covered_by),
+        files=list(call.files),
+        rows=list(call.rows),
         covered=tuple(sorted(covered)),
         report=run.report,
         previous=previous,

@@ -4,9 +4,10 @@ with its fate, and the 报送情况 rows."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tianbao.issues import Issue
 from tianbao.reading.model import Submission
 from tianbao.spec import Spec
 from tianbao.validation.report import Report, Status, status_of
@@ -22,6 +23,12 @@ PASSED, WARNED, RETURNED, MISSING, COVERED, OUTSIDE, DUPLICATE = (
     "重复（不计入）",
 )
 STATUSES = (PASSED, WARNED, RETURNED, MISSING, COVERED, OUTSIDE, DUPLICATE)
+
+
+def count_states(rows: Iterable[StatusRow]) -> dict[str, int]:
+    """Roll-call rows by state, every state present, in the order of 报送情况's counts."""
+    found = Counter(r.status for r in rows)
+    return {s: found.get(s, 0) for s in STATUSES}
 
 
 @dataclass
@@ -53,22 +60,35 @@ class FileEntry:
     name: str
     included: bool
     dropped: str | None = None  # duplicate-identical | duplicate-superseded | double-count
+    added: tuple[Issue, ...] = ()  # the issues of the duplicate and double-count rules, when not yet recorded
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The file's issues, with those the duplicate and double-count rules give it."""
+        own = self.submission.issues
+        return [*own, *(i for i in self.added if i not in own)] if self.added else own
 
     @property
     def status(self) -> Status:
-        return status_of(self.submission.issues)
+        return status_of(self.issues)
 
 
 @dataclass(frozen=True)
 class StatusRow:
-    """A row of 报送情况: a roster unit or a file."""
+    """A row of the roll-call (报送情况): a roster unit (`on_roster`) or a file. `file_names`: the display
+    names of its files (none for 未报送 and 已含于汇总表)."""
 
     unit_code: str
     unit_name: str
     unit_type: str
     status: str
-    files: str
+    file_names: tuple[str, ...]
     note: str
+    on_roster: bool = False
+
+    @property
+    def files(self) -> str:
+        return "、".join(self.file_names)
 
 
 @dataclass
@@ -87,8 +107,7 @@ class Consolidation:
     names: dict[str, str] = field(default_factory=dict)  # path → display name
 
     def counts(self) -> dict[str, int]:
-        found = Counter(r.status for r in self.rows)
-        return {s: found.get(s, 0) for s in STATUSES}
+        return count_states(self.rows)
 
     @property
     def rejected(self) -> list[FileEntry]:

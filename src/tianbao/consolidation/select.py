@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from tianbao import issues as catalogue
 from tianbao.consolidation.dates import parse_fill_date
+from tianbao.issues import Issue
 from tianbao.reading.model import Submission
 
 IDENTICAL, SUPERSEDED, DOUBLE_COUNT = "duplicate-identical", "duplicate-superseded", "double-count"
@@ -29,9 +30,24 @@ class Selection:
     included: list[Submission] = field(default_factory=list)  # sorted by unit code, then file name
     dropped: dict[str, str] = field(default_factory=dict)  # path → the code of the rule that dropped it
     kept_instead: dict[str, str] = field(default_factory=dict)  # path → path of the file that counts instead
+    # path → the issues the rules give that file, with the submission (not recorded on it until `apply`)
+    issues: dict[str, tuple[Submission, list[Issue]]] = field(default_factory=dict)
 
     def reason(self, sub: Submission) -> str | None:
         return self.dropped.get(sub.path)
+
+    def issues_of(self, sub: Submission) -> list[Issue]:
+        """The issues the rules give `sub` (duplicate-identical, duplicate-superseded, double-count)."""
+        found = self.issues.get(sub.path)
+        return found[1] if found is not None else []
+
+    def give(self, sub: Submission, issue: Issue) -> None:
+        self.issues.setdefault(sub.path, (sub, []))[1].append(issue)
+
+    def apply(self) -> None:
+        """Record the rules' issues on the submissions (once: an issue already there is not added again)."""
+        for sub, found in self.issues.values():
+            sub.issues.extend([i for i in found if i not in sub.issues])
 
 
 def fill_date(sub: Submission) -> dt.date | None:
@@ -48,7 +64,8 @@ def same_values(a: Submission, b: Submission, input_ids: Sequence[str]) -> bool:
 
 
 def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Mapping[str, str]) -> Selection:
-    """Apply the duplicate and double-count rules to the accepted submissions (issues are appended to them)."""
+    """Apply the duplicate and double-count rules to the accepted submissions. Pure: the issues the rules give
+    are in the selection (`Selection.issues_of`); `Selection.apply()` records them on the submissions."""
     out = Selection()
 
     def name(s: Submission) -> str:
@@ -68,7 +85,7 @@ def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Ma
         kept.append(winner)
         for s in newest_first[1:]:
             code_ = IDENTICAL if same_values(s, winner, input_ids) else SUPERSEDED
-            s.issues.append(catalogue.make(code_, other=name(winner)))
+            out.give(s, catalogue.make(code_, other=name(winner)))
             out.dropped[s.path] = code_
             out.kept_instead[s.path] = winner.path
     _double_count(kept, out, name)
@@ -91,7 +108,7 @@ def _double_count(kept: list[Submission], out: Selection, name) -> None:  # type
             if s is c or s.path in out.dropped or s.unit_code not in members:
                 continue
             detail = f"本单位的数据已包含在汇总表 {name(c)}（{c.unit_name or c.unit_code}）中"
-            s.issues.append(catalogue.make(DOUBLE_COUNT, detail=detail))
+            out.give(s, catalogue.make(DOUBLE_COUNT, detail=detail))
             out.dropped[s.path] = DOUBLE_COUNT
             out.kept_instead[s.path] = c.path
     covered: dict[str, Submission] = {}
@@ -105,7 +122,7 @@ def _double_count(kept: list[Submission], out: Selection, name) -> None:  # type
                 f"本汇总表与汇总表 {name(other)}（{other.unit_name or other.unit_code}）"
                 f"都包含单位 {'、'.join(shared)} 的数据"
             )
-            c.issues.append(catalogue.make(DOUBLE_COUNT, detail=detail))
+            out.give(c, catalogue.make(DOUBLE_COUNT, detail=detail))
             out.dropped[c.path] = DOUBLE_COUNT
             out.kept_instead[c.path] = other.path
             continue

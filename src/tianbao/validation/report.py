@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tianbao.issues import Issue
 from tianbao.reading.model import Submission
+
+if TYPE_CHECKING:
+    from tianbao.consolidation.rollcall import RollCall
 
 Status = Literal["accepted", "accepted_with_warnings", "rejected"]
 STATUS_ZH: dict[str, str] = {
@@ -60,7 +63,11 @@ class FileReport:
 
 @dataclass
 class Report:
+    """`files`: a FileReport per input file, in path order. `roll_call`: with a roster, every roster unit and
+    its state (tianbao.consolidation.rollcall)."""
+
     files: list[FileReport] = field(default_factory=list)
+    roll_call: RollCall | None = None
 
     def summary(self) -> dict[str, int]:
         statuses = [f.status for f in self.files]
@@ -75,7 +82,11 @@ class Report:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": [f.to_dict() for f in self.files], "summary": self.summary()}
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "summary": self.summary(),
+            "roll_call": self.roll_call.to_dict() if self.roll_call is not None else None,
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)

@@ -154,7 +154,7 @@ def check_files(
     progress: Progress | None = None,
 ) -> CheckRun:
     """Check every file under `paths` (files, or folders walked recursively) as `options` say; return the
-    report (one entry per file, in path order) and the validated values. `progress(done, total)` is called
+    report (one entry per file, in path order, and with a roster the roll-call) and the validated values. `progress(done, total)` is called
     as files are read."""
     options = options or CheckOptions()
     spec = options.spec
@@ -165,4 +165,10 @@ def check_files(
         previous = options.previous
         prev = [previous.values(s.unit_code) if previous is not None else None for s in ok]
         validated = validate(spec, ok, prev)
-        return CheckRun(spec, Report([FileReport(s) for s in subs]), validated)
+        report = Report([FileReport(s) for s in subs])
+        if options.roster is not None:
+            from tianbao.consolidation.rollcall import roll_call  # the package imports this module
+
+            parent = options.roster.top_parent()
+            report.roll_call = roll_call(subs, spec=spec, roster=options.roster, parent_code=parent)
+        return CheckRun(spec, report, validated)
