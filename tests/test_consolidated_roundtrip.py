@@ -13,10 +13,11 @@ from consolidation_data import YEAR, balanced, independent_totals, make_file, na
 from tianbao.consolidation import Consolidation, merge_files, write_consolidated
 from tianbao.options import CheckOptions
 from tianbao.reading.consolidated import parse_detail, summary_issues
+from tianbao.reading.previous import read_previous
 from tianbao.roster import Unit
 from tianbao.spec import cell_name, load_spec
 from tianbao.spec.layout import DETAIL_FIXED, detail_columns, detail_header, detail_sum_formula
-from tianbao.validation import check_files, previous_by_unit
+from tianbao.validation import check_files
 
 SPEC = load_spec("2021")
 COUNTY1, COUNTY2, CITY = "150723", "150724", "1507"
@@ -166,7 +167,7 @@ def test_text_in_a_detail_value_is_reported_with_its_cell() -> None:
 
 
 def test_last_years_consolidated_workbook_gives_each_units_values(counties: Counties) -> None:
-    prev = previous_by_unit([counties.county1])
+    prev = read_previous([counties.county1], SPEC)
     assert sorted(prev.units) == sorted([COUNTY1, *(t.code for t in TOWNS1)])
     town = TOWNS1[1].code
     assert prev.units[town].values["t3.fwd.np"] == counties.values[town]["t3.fwd.np"]

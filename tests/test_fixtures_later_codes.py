@@ -11,8 +11,10 @@ import pytest
 from tianbao.consolidation import merge_files
 from tianbao.issues import CATALOGUE, catalogue_rows
 from tianbao.options import CheckOptions
+from tianbao.reading.previous import read_previous
 from tianbao.roster import Roster, Unit
-from tianbao.validation import check_files, previous_by_unit
+from tianbao.spec import load_spec
+from tianbao.validation import check_files
 
 DATA = Path(__file__).parent / "data"
 RULES = DATA / "rules"
@@ -36,7 +38,7 @@ def test_every_later_code_has_a_fixture() -> None:
 
 @pytest.mark.parametrize("code", RULE_CODES)
 def test_rule_fixture_reports_its_code_alone(code: str) -> None:
-    previous = previous_by_unit([RULES / "previous-2024.xlsx"])
+    previous = read_previous([RULES / "previous-2024.xlsx"], load_spec("2021"), year=2025)
     run = check_files(
         [RULES / f"{code}.xlsx"], CheckOptions(year=2025, roster=ROSTER, previous=previous, jobs=1)
     )

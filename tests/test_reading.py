@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tianbao.filling import fill_template
-from tianbao.reading import Limits, PreviousError, Submission, previous_values, read_submission
+from tianbao.reading import Limits, Submission, read_submission
 from tianbao.reading.backend import RawWorkbook
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.reading.plan import plan_for
@@ -755,31 +755,7 @@ def test_cover_contact_missing(tmp_path: Path) -> None:
     ]
 
 
-# --- last year's values -----------------------------------------------------------------------------------
-def test_previous_values(tmp_path: Path) -> None:
-    path = fx.filled(tmp_path / "2024.xlsx", {"t3.fwd.ce": None, "t3.fwd.ri": "不详"}, year=2024)
-    prev = previous_values(path, SPEC)
-    assert prev["t3.fwd.np"] == 1 and prev["t3.fwd.ce"] == 0  # a blank counts as 0, as in `tianbao check`
-    assert "t3.fwd.ri" not in prev and "t3.fwd.tot" not in prev  # unusable, and the total over it
-    assert prev["t3.new.tot"] == 3 and prev["t2.licensing.decisions"] == 8
-    assert set(prev) <= set(SPEC.cells)
-
-
-def test_previous_values_of_a_2019_workbook_for_2021(tmp_path: Path) -> None:
-    prev = previous_values(fx.filled(tmp_path / "2020.xlsx", fmt="2019", year=2020), SPEC)
-    assert prev["t3.fwd.tot"] == 1 and "t3.r6.np" not in prev and "t2.rules.made" not in prev
-
-
-def test_previous_values_of_a_bad_file(tmp_path: Path) -> None:
-    path = tmp_path / "说明.xlsx"
-    path.write_text("古里乡报表下周补报", encoding="utf-8")
-    with pytest.raises(PreviousError) as err:
-        previous_values(path, SPEC)
-    assert err.value.message == (
-        f"上年报表 {path} 不能使用：这不是 Excel 工作簿（.xlsx）：这是文本文件（可能是 CSV 改了扩展名）"
-    )
-
-
+# --- last year's values (more in test_previous.py) ----------------------------------------------------
 def test_template_with_previous(tmp_path: Path) -> None:
     from tianbao.cli.main import app
 
@@ -798,7 +774,7 @@ def test_template_with_previous(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("year", "content", "message"),
     [
-        (2025, None, "上年报表 {p} 是 2025 年度的，应为 2024 年度"),
+        (2025, None, "上年报表 {p} 是 2025 年度的，本次是 2025 年度，应给出 2024 年度的报表"),
         (
             2024,
             b"not a workbook",

@@ -22,7 +22,8 @@ from tianbao.errors import TianbaoError
 from tianbao.options import CheckOptions
 from tianbao.reading.container import human_size
 from tianbao.reading.model import Limits, parse_size
-from tianbao.spec import DEFAULT_FORMAT, FORMATS, YEARS
+from tianbao.reading.previous import Previous, read_previous
+from tianbao.spec import DEFAULT_FORMAT, FORMATS, YEARS, load_spec
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -204,17 +205,24 @@ def build_check_options(
 ) -> CheckOptions:
     """The CheckOptions of the shared command-line options: the roster and last year's reports read."""
     from tianbao.roster import load_roster
-    from tianbao.validation import previous_by_unit
 
+    limits = limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells)
     return CheckOptions(
         year=year,
         fmt=fmt,
         roster=load_roster(roster) if roster is not None else None,
-        previous=previous_by_unit(previous) if previous else None,
-        limits=limits_from(max_file_size, max_uncompressed, max_shared_strings, max_cells),
+        previous=previous_of(previous, fmt, year, limits),
+        limits=limits,
         jobs=jobs,
         reader=reader.value,
     )
+
+
+def previous_of(
+    paths: list[Path] | None, fmt: str, year: int | None, limits: Limits = _LIMITS
+) -> Previous | None:
+    """Last year's values of the files of --previous (`read_previous`), for a run of `year` in `fmt`."""
+    return read_previous(paths, load_spec(fmt), year=year, limits=limits) if paths else None
 
 
 @contextlib.contextmanager

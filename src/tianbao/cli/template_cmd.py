@@ -13,27 +13,20 @@ from tianbao.cli.common import (
     DEFAULT,
     FormatOpt,
     PasswordOpt,
+    PreviousOpt,
     RosterOpt,
     YearOpt,
     console,
     fail,
+    previous_of,
     progress_bar,
     user_errors,
 )
-from tianbao.reading.previous import Previous, read_previous
+from tianbao.reading.previous import Previous
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
 from tianbao.template.batch import write_templates
-
-PreviousOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--previous",
-        help="上年交回的报表或上年的汇总表（.xlsx）：模板表三下方显示上年“结转下年度继续办理”，并与本年核对。"
-        "不给名单时，生成上年报表所属单位的模板。",
-    ),
-]
 
 
 def template(
@@ -50,11 +43,14 @@ def template(
 ) -> None:
     """生成加锁、带戳记的填报模板：不给名单时生成一份空白模板，给名单时为每个单位生成一份。
 
+    给出 --previous 时，模板表三下方显示上年“结转下年度继续办理”，并与本年“上年结转”核对；
+    不给名单时，生成上年报表所属单位的模板。
+
     例：tianbao template --year 2025 --roster samples/roster.csv -o 模板
     """
     with user_errors():
         spec = load_spec(fmt)
-        prev = read_previous(previous, spec, expected_year=year - 1) if previous is not None else None
+        prev = previous_of(previous, fmt, year)
         out.mkdir(parents=True, exist_ok=True)
         if roster is None:
             _single(spec, year, out, password, prev, previous)
@@ -70,7 +66,8 @@ def template(
             target = out / template_filename(year, unit.code, unit.name)
             work.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
         if prev is not None and not with_prev:
-            raise fail(f"上年报表 {previous} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+            shown = "、".join(map(str, previous or ()))
+            raise fail(f"上年报表 {shown} 中没有名单内单位的数据", "请核对上年报表和单位名单")
         with progress_bar(label="生成") as progress:
             write_templates(spec, work, processes=jobs, progress=progress)
         note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
@@ -78,7 +75,7 @@ def template(
 
 
 def _single(
-    spec: Spec, year: int, out: Path, password: str | None, prev: Previous | None, source: Path | None
+    spec: Spec, year: int, out: Path, password: str | None, prev: Previous | None, source: list[Path] | None
 ) -> None:
     """The blank template; with last year's workbook of one unit, that unit's template."""
     if prev is None:
@@ -87,7 +84,8 @@ def _single(
         console.print(f"已生成空白模板：{escape(str(target))}（模板编号 {stamp.serial}）")
         return
     if len(prev.units) != 1:
-        raise fail(f"上年报表 {source} 含有 {len(prev.units)} 个单位的数据", "请同时用 --roster 给出单位名单")
+        shown = "、".join(map(str, source or ()))
+        raise fail(f"上年报表 {shown} 含有 {len(prev.units)} 个单位的数据", "请同时用 --roster 给出单位名单")
     last = next(iter(prev.units.values()))
     values = _referenced(spec, last.values)
     unit = Unit(last.code, last.name, last.type, None, 0) if last.code else None

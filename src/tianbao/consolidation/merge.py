@@ -156,7 +156,7 @@ def merge_files(
         raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
     parent = resolve_parent(options.roster, unit_code, unit_name)
     run = check_files(paths, options, progress=progress)
-    prev = options.previous.values(parent.code) if options.previous is not None else None
+    prev = options.previous.values_for(parent.code, options.year) if options.previous is not None else None
     with paused_gc():
         return consolidate(
             run,

@@ -2,6 +2,6 @@
 
 from tianbao.reading.interpret import read_submission
 from tianbao.reading.model import Limits, Submission
-from tianbao.reading.previous import PreviousError, previous_values, read_previous
+from tianbao.reading.previous import Previous, PreviousError, read_previous
 
-__all__ = ["Limits", "PreviousError", "Submission", "previous_values", "read_previous", "read_submission"]
+__all__ = ["Limits", "Previous", "PreviousError", "Submission", "read_previous", "read_submission"]

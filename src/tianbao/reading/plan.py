@@ -71,7 +71,6 @@ class Plan:
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # defined name → (sheet, row, col)
     places: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # cell id / meta.<id> → position
     formulas: dict[str, str] = field(default_factory=dict)  # computed cell id → expected formula
-    depends: dict[str, frozenset[str]] = field(default_factory=dict)  # computed cell id → input ids
 
     @property
     def sheets(self) -> list[str]:
@@ -163,8 +162,6 @@ def plan_for(spec: Spec) -> Plan:
         for cell_id in lay.cells:
             if cell_id in spec.definitions:
                 plan.formulas[cell_id] = definition_formula(spec.definitions[cell_id], _locator(plan, lay))
-    for cell_id in spec.definitions:
-        plan.depends[cell_id] = _inputs_of(spec, cell_id)
     return plan
 
 
@@ -180,12 +177,3 @@ def _locator(plan: Plan, lay: SheetLayout) -> Any:
         return f"'{sheet}'!{a1(row, col)}"
 
     return locate
-
-
-def _inputs_of(spec: Spec, cell_id: str) -> frozenset[str]:
-    out: set[str] = set()
-    for dep in spec.definitions[cell_id].relation.cells():
-        if dep == cell_id:
-            continue
-        out.update(_inputs_of(spec, dep) if dep in spec.definitions else {dep})
-    return frozenset(out)

@@ -1,22 +1,36 @@
-"""Last year's values from last year's returned workbook, for `tianbao template --previous` (the reference
-row under 表三 and the S1/S2 checks).
+"""Last year's values: the one reader behind every `--previous` (template, check, merge).
 
-A unit's workbook gives that unit's values: its inputs and the recomputed totals. Blanks count as 0, as they do
-in `tianbao check` (the reader has already warned about them); a value that could not be used is left out, and
-so is a total over one, so that a check on it is skipped rather than run against a guess. Readers are chosen by
-the stamp's kind: a consolidated workbook gives every unit of its 明细 sheet.
+S1 and S2 compare this year's report with last year's, and templates show last year's 结转 under 表三. The
+values come from last year's files, read by one rule:
+
+- a unit's workbook gives that unit's inputs and the totals recomputed from them (a stored total is never
+  used). A blank counts as 0, as in `tianbao check` (which warned about it then). A value that could not be
+  used (text, a negative count, a changed sheet …) is left out, and so is every total over it
+  (`Spec.unusable`): a check on it is skipped rather than run against a guess;
+- a consolidated workbook gives the consolidated unit (its sums of 明细) and each unit of its 明细, by the
+  same rule (totals recomputed from each row's inputs; a value that is not a finite number is left out);
+- the values are named by the cell ids of the run's spec: an id means the same in every format (t3.fwd.np),
+  so a 2019 workbook serves a 2021 run for the cells both have;
+- last year is the year before the run's (`Previous.require_year`); a unit given twice with different
+  values is an error, naming both files.
+
+Sources: a file is read as a workbook (`read_submission`), unless `SOURCES` has a reader for its suffix (a
+published report, once tianbao imports them: the reader returns a `Submission` as `read_submission` does).
+The workbook's stamp kind then picks how its units are taken (`KINDS`). A new source is an entry in each.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from tianbao.errors import TianbaoError
+from tianbao.errors import UsageError
 from tianbao.reading.interpret import read_submission
-from tianbao.reading.model import Submission
-from tianbao.reading.plan import plan_for
+from tianbao.reading.model import Limits, Submission
 from tianbao.spec import Spec
 
 # Issues that make a workbook unusable as last year's data (value problems only drop the cells concerned).
@@ -31,11 +45,12 @@ BLOCKING = {
     "label-changed",
     "unsafe-workbook",
 }
+TOLERANCE = 1e-6  # values of one unit in two files that differ by less are the same (明细 rounds to 4 places)
 HINT = "请给出上年交回并通过检查的报表或上年的汇总表（.xlsx）"
 
 
-class PreviousError(TianbaoError, ValueError):
-    """Last year's workbook cannot be used."""
+class PreviousError(UsageError):
+    """Last year's data cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +59,13 @@ class PreviousUnit:
     name: str
     type: str
     values: dict[str, float] = field(default_factory=dict)  # cell id (of the requested spec) → value
+    source: str = ""  # the file it was read from, as given
 
 
 @dataclass(frozen=True)
 class Previous:
+    """Last year's values of the units of one or more files, all of one year."""
+
     year: int | None
     units: dict[str, PreviousUnit] = field(default_factory=dict)  # by unit code
     sources: tuple[str, ...] = ()  # the files read, as given
@@ -56,6 +74,13 @@ class Previous:
         """Last year's values of a unit; None when there are none."""
         unit = self.units.get(unit_code or "")
         return unit.values if unit is not None else None
+
+    def values_for(self, unit_code: str | None, year: int | None) -> dict[str, float] | None:
+        """Last year's values for a unit's report of `year`: None when there are none, or when they are not
+        of the year before (a run without --year may hold reports of several years)."""
+        if year is not None and self.year is not None and year != self.year + 1:
+            return None
+        return self.values(unit_code)
 
     def require_year(self, year: int | None) -> None:
         """Last year's values are of the year before `year` (a run of unknown year takes any)."""
@@ -68,74 +93,142 @@ class Previous:
         )
 
 
-def _unit(sub: Submission, spec: Spec, path: str | os.PathLike[str]) -> Previous:
-    file_spec = sub.spec
-    assert file_spec is not None
-    invalid = set(sub.invalid)
-    values = {k: float(v or 0) for k, v in sub.values.items() if k not in invalid}
-    for cell_id, total in file_spec.compute(sub.values).items():
-        if not plan_for(file_spec).depends[cell_id] & invalid:
-            values[cell_id] = float(total)
-    unit = PreviousUnit(
-        sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", _same_ids(values, spec)
-    )
-    return Previous(sub.year, {unit.code: unit})
+def usable_values(spec: Spec, inputs: Mapping[str, Any], invalid: Iterable[str] = ()) -> dict[str, float]:
+    """A unit's values by the rule of this module: its inputs (blank as 0) and the totals recomputed from
+    them, without the inputs that cannot be used (`invalid`, and any value that is not a finite number) and
+    without every total over one of them."""
+    bad = set(invalid)
+    numbers: dict[str, float] = {}
+    for cell_id in spec.input_ids:
+        v = inputs.get(cell_id)
+        number = _number(v)
+        if number is None or cell_id in bad:
+            bad.add(cell_id)
+        else:
+            numbers[cell_id] = number
+    unusable = spec.unusable(bad)
+    computed = spec.compute(numbers)
+    return {
+        c: float(v)
+        for c, v in (*numbers.items(), *computed.items())
+        if c not in unusable and math.isfinite(v)
+    }
 
 
-def _consolidated(sub: Submission, spec: Spec, path: str | os.PathLike[str]) -> Previous:
+def _number(value: Any) -> float | None:
+    """A value read as a number (None: blank, counted as 0); None when it is not a finite number."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _own(sub: Submission, source: str) -> list[PreviousUnit]:
+    """A unit's workbook: its own values."""
+    assert sub.spec is not None
+    values = usable_values(sub.spec, sub.values, sub.invalid)
+    return [PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source)]
+
+
+def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
+    """A consolidated workbook: the consolidated unit itself, then each unit of its 明细."""
     from tianbao.reading.consolidated import read_detail
 
     assert sub.spec is not None
-    detail = read_detail(sub.spec, path)
+    detail = read_detail(sub.spec, source)
     errors = [i for i in detail.issues if i.is_error]
     if errors:
-        raise PreviousError(f"上年汇总表 {path} 不能使用：{errors[0].message.rstrip('。')}", HINT)
-    units = {
-        r.unit_code: PreviousUnit(r.unit_code, r.unit_name, r.unit_type, _same_ids(r.values, spec))
+        raise PreviousError(f"上年汇总表 {source} 不能使用：{errors[0].message.rstrip('。')}", HINT)
+    rows = [
+        PreviousUnit(r.unit_code, r.unit_name, r.unit_type, usable_values(sub.spec, r.values), source)
         for r in detail.rows
-    }
-    return Previous(sub.year, units)
+    ]
+    return [*_own(sub, source), *rows]
+
+
+# How a workbook of each stamp kind gives last year's units.
+KINDS: dict[str, Callable[[Submission, str], list[PreviousUnit]]] = {
+    "template": _own,
+    "consolidated": _consolidated,
+}
+# Readers of files that are not workbooks, by suffix (lower case): the file as a Submission.
+SOURCES: dict[str, Callable[[Path, Limits], Submission]] = {}
+
+
+def read_previous(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    spec: Spec,
+    *,
+    year: int | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+) -> Previous:
+    """Last year's values of the files at `paths`, under the cell ids of `spec`, for a run of `year` (the
+    files must be of the year before). Raises PreviousError (a UsageError) with a Chinese message."""
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not given:
+        raise PreviousError("没有给出上年报表", HINT)
+    units: dict[str, PreviousUnit] = {}
+    years: dict[int | None, str] = {}
+    for path in given:
+        source = os.fspath(path)
+        sub = _read(Path(path), limits)
+        _require_usable(sub, source)
+        years.setdefault(sub.year, source)
+        reader = KINDS.get(sub.kind)
+        if reader is None:
+            raise PreviousError(f"上年报表 {source} 的模板类型“{sub.kind}”不能作为上年数据", HINT)
+        try:
+            found = reader(sub, source)
+        except PreviousError:
+            raise
+        except Exception:  # a report, never a traceback
+            raise PreviousError(f"上年报表 {source} 无法读取", HINT) from None
+        for unit in found:
+            _add(units, PreviousUnit(unit.code, unit.name, unit.type, _same_ids(unit.values, spec), source))
+    if len(years) > 1:
+        shown = "；".join(f"{source} 是 {y} 年度的" for y, source in sorted(years.items(), key=str))
+        raise PreviousError(f"上年报表的年度不一致：{shown}", "请只给出同一年度的报表")
+    previous = Previous(next(iter(years)), units, tuple(os.fspath(p) for p in given))
+    previous.require_year(year)
+    return previous
+
+
+def _read(path: Path, limits: Limits) -> Submission:
+    reader = SOURCES.get(path.suffix.lower())
+    return reader(path, limits) if reader is not None else read_submission(path, limits=limits)
+
+
+def _require_usable(sub: Submission, source: str) -> None:
+    blocking = [i for i in sub.issues if i.is_error and (i.code in BLOCKING or not sub.readable)]
+    if blocking or not sub.readable or sub.spec is None:
+        reasons = "；".join(i.message.rstrip("。") for i in (blocking or sub.issues)[:3]) or "无法读取"
+        raise PreviousError(f"上年报表 {source} 不能使用：{reasons}", HINT)
+    if sub.year is None:
+        raise PreviousError(f"上年报表 {source} 不能使用：无法确定报告年度", HINT)
+
+
+def _add(units: dict[str, PreviousUnit], unit: PreviousUnit) -> None:
+    """A unit once: given again (last year's consolidated workbook and the unit's own file), its values
+    must be the same."""
+    seen = units.get(unit.code)
+    if seen is None:
+        units[unit.code] = unit
+        return
+    differ = sorted(
+        c
+        for c in seen.values.keys() | unit.values.keys()
+        if c not in seen.values or c not in unit.values or abs(seen.values[c] - unit.values[c]) > TOLERANCE
+    )
+    if differ:
+        raise PreviousError(
+            f"单位 {unit.name or unit.code}（{unit.code}）的上年数据在 {seen.source} 和 {unit.source} 中不同"
+            f"（如 {differ[0]}）",
+            "请只给出其中正确的一份",
+        )
 
 
 def _same_ids(values: dict[str, float], spec: Spec) -> dict[str, float]:
     """Values under the cell ids `spec` also has: an id means the same in every format (t3.fwd.np)."""
     return {k: v for k, v in values.items() if k in spec.cells}
-
-
-READERS: dict[str, Callable[[Submission, Spec, str | os.PathLike[str]], Previous]] = {
-    "template": _unit,
-    "consolidated": _consolidated,
-}
-
-
-def read_previous(path: str | os.PathLike[str], spec: Spec, *, expected_year: int | None = None) -> Previous:
-    """Last year's values of the workbook at `path`, under the cell ids of `spec`. Raises PreviousError."""
-    sub = read_submission(path)
-    if expected_year is not None and sub.year is not None and sub.year != expected_year:
-        raise PreviousError(
-            f"上年报表 {path} 是 {sub.year} 年度的，应为 {expected_year} 年度",
-            f"请给出 {expected_year} 年度的报表",
-        )
-    blocking = [i for i in sub.issues if i.is_error and (i.code in BLOCKING or not sub.readable)]
-    if blocking or not sub.readable or sub.spec is None:
-        reasons = "；".join(i.message.rstrip("。") for i in (blocking or sub.issues)[:3]) or "无法读取"
-        raise PreviousError(f"上年报表 {path} 不能使用：{reasons}", HINT)
-    reader = READERS.get(sub.kind)
-    if reader is None:
-        raise PreviousError(f"上年报表 {path} 的模板类型“{sub.kind}”不能作为上年数据", HINT)
-    try:
-        return reader(sub, spec, path)
-    except PreviousError:
-        raise
-    except Exception:  # a report, never a traceback
-        raise PreviousError(f"上年报表 {path} 无法读取", HINT) from None
-
-
-def previous_values(path: str | os.PathLike[str], spec: Spec) -> dict[str, float]:
-    """Last year's values of one unit's workbook: inputs and recomputed totals, by cell id of `spec`."""
-    prev = read_previous(path, spec)
-    if len(prev.units) != 1:
-        raise PreviousError(
-            f"上年报表 {path} 含有 {len(prev.units)} 个单位的数据", "请给出一个单位的上年报表"
-        )
-    return next(iter(prev.units.values())).values

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -158,6 +158,27 @@ class Spec:
         for cell_id, inst in self.definitions.items():
             values[cell_id] = side_value(inst.relation.rhs, get)
         return values
+
+    @cached_property
+    def inputs_of(self) -> dict[str, frozenset[str]]:
+        """Each computed cell → the input cells it is a total of (directly or through other totals)."""
+        out: dict[str, frozenset[str]] = {}
+        for cell_id, inst in self.definitions.items():  # in dependency order: a total's parts come first
+            deps: set[str] = set()
+            for dep in inst.relation.cells():
+                if dep != cell_id:
+                    deps.update(out.get(dep, {dep}))
+            out[cell_id] = frozenset(deps)
+        return out
+
+    def unusable(self, invalid: Collection[str]) -> frozenset[str]:
+        """The cells that cannot be used when the input cells `invalid` cannot: those, and every total over
+        one of them (its value would be a guess). The one statement of that rule: the reader (stored totals
+        are not compared), the validation (rules on them are skipped) and last year's values (left out)."""
+        bad = frozenset(invalid)
+        if not bad:
+            return bad
+        return bad | {cell_id for cell_id, deps in self.inputs_of.items() if deps & bad}
 
     def iter_checks(self, unit_type: str | None = None, previous: bool = True) -> Iterator[RuleInstance]:
         for inst in self.checks:

@@ -2,7 +2,7 @@
 
 from tianbao.options import CheckOptions
 from tianbao.validation.report import STATUS_ZH, FileReport, Report, status_of
-from tianbao.validation.run import CheckRun, check_files, previous_by_unit
+from tianbao.validation.run import CheckRun, check_files
 from tianbao.validation.validate import Validated, validate
 
 __all__ = [
@@ -13,7 +13,6 @@ __all__ = [
     "Report",
     "Validated",
     "check_files",
-    "previous_by_unit",
     "status_of",
     "validate",
 ]

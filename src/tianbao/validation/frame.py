@@ -37,17 +37,10 @@ def residual_frame(
     """lhs − rhs of every check instance; NaN where the rule does not apply to that submission."""
     n = len(submissions)
     unit_types = [s.unit_type for s in submissions]
-    invalid = {c: np.zeros(n, dtype=bool) for c in spec.input_ids}
+    unusable = {c: np.zeros(n, dtype=bool) for c in spec.cells}  # a total over an unusable cell is too
     for i, s in enumerate(submissions):
-        for c in s.invalid:
-            if c in invalid:
-                invalid[c][i] = True
-    for cell_id, inst in spec.definitions.items():  # a total over an unusable cell is unusable too
-        flags = np.zeros(n, dtype=bool)
-        for dep in inst.relation.rhs:
-            if dep.cell is not None and dep.cell in invalid:
-                flags |= invalid[dep.cell]
-        invalid[cell_id] = flags
+        for c in spec.unusable(s.invalid):
+            unusable[c][i] = True
     prev_cols: dict[str, np.ndarray] = {}
     for inst in spec.checks:
         for c in inst.relation.cells(prev=True):
@@ -66,8 +59,7 @@ def residual_frame(
         residual = np.asarray(lhs - rhs, dtype=float) * np.ones(n)
         mask = np.zeros(n, dtype=bool)
         for c in inst.relation.cells():
-            if c in invalid:
-                mask |= invalid[c]
+            mask |= unusable[c]
         if inst.rule.when is not None:
             mask |= np.array([not inst.applies_to(t) for t in unit_types], dtype=bool)
         residual[mask] = np.nan

@@ -11,16 +11,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
 from tianbao.inputs import expand_paths
 from tianbao.issues import make
 from tianbao.options import CheckOptions
 from tianbao.pool import contained_map
 from tianbao.reading import Limits, Submission, read_submission
-from tianbao.reading.consolidated import read_detail
 from tianbao.reading.interpret import reader_backend
-from tianbao.reading.previous import Previous, PreviousUnit
 from tianbao.roster import Roster
 from tianbao.spec import Spec, known_specs
 from tianbao.validation.report import FileReport, Report
@@ -129,24 +126,6 @@ def crashed(path: str, reason: str) -> Submission:
     return sub
 
 
-def previous_by_unit(paths: Sequence[str | os.PathLike[str]]) -> Previous:
-    """Last year's values by unit code, from last year's submitted workbooks."""
-    out: dict[str, PreviousUnit] = {}
-    year = None
-    for p in paths:
-        sub = read_submission(p)
-        if not sub.readable or sub.spec is None or not sub.unit_code:
-            raise UsageError(f"上年报表 {p} 无法使用", "请给出上年通过校验的报表或汇总表")
-        year = sub.year
-        v = validate(sub.spec, [sub])
-        # Last year's consolidated workbook: each unit of its 明细, then the consolidated unit itself.
-        if sub.kind == "consolidated":
-            for code, values in read_detail(sub.spec, p).by_unit().items():
-                out[code] = PreviousUnit(code, "", "", values)
-        out[sub.unit_code] = PreviousUnit(sub.unit_code, "", "", v.values(0))
-    return Previous(year, out, tuple(map(str, paths)))
-
-
 def check_files(
     paths: Iterable[str | os.PathLike[str]],
     options: CheckOptions | None = None,
@@ -163,7 +142,7 @@ def check_files(
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
         previous = options.previous
-        prev = [previous.values(s.unit_code) if previous is not None else None for s in ok]
+        prev = [previous.values_for(s.unit_code, s.year) if previous is not None else None for s in ok]
         validated = validate(spec, ok, prev)
         report = Report([FileReport(s) for s in subs])
         if options.roster is not None:
