@@ -52,7 +52,7 @@ def test_exit_code_is_0_when_nothing_is_rejected(unit_template: Path, tmp_path: 
     result = run(str(good), "--year", "2025")
     assert result.exit_code == 0, result.output
     assert "✓ 通过" in result.output
-    assert "共 1 个文件：通过 1，有警告 0，退回 0（错误 0 项，警告 0 项）。" in result.output
+    assert "共检查 1 个文件（按文件计）：通过 1，有警告 0，退回 0（错误 0 项，警告 0 项）。" in result.output
 
 
 def test_readable_report_names_the_cell_and_the_fix(unit_template: Path, tmp_path: Path) -> None:

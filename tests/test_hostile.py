@@ -595,7 +595,7 @@ def test_the_corpus_as_a_readable_report(corpus: Path) -> None:
     for bad in CORPUS:
         if bad.cli:
             assert bad.name.removesuffix(".xlsx") in text
-    assert f"共{sum(b.cli for b in CORPUS)}个文件" in text
+    assert f"共检查{sum(b.cli for b in CORPUS)}个文件（按文件计）" in text
 
 
 def test_limits_are_raised_from_the_cli(corpus: Path) -> None:
@@ -754,7 +754,7 @@ class Mutants:
         assert all(f["status"] in ("accepted", "accepted_with_warnings", "rejected") for f in files)
         assert result.exit_code == (1 if any(f["status"] == "rejected" for f in files) else 0)
         text = cli("check", str(self.folder), "--jobs", "2", "--year", str(YEAR))
-        assert text.exit_code == result.exit_code and f"共 {self.count} 个文件" in text.stdout
+        assert text.exit_code == result.exit_code and f"共检查 {self.count} 个文件（按文件计）" in text.stdout
 
 
 @FUZZ

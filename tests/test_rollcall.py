@@ -92,7 +92,9 @@ def test_the_roll_call_is_pure(season: Season) -> None:
 
 
 def test_merge_status_sheet_is_the_same_roll_call(season: Season) -> None:
-    merged = merge_files([season.inbox], CheckOptions(year=YEAR, roster=season.roster, jobs=1))
+    merged = merge_files(
+        [season.inbox], CheckOptions(year=YEAR, roster=season.roster, jobs=1), unit_name="旗"
+    )
     assert merged.rows == list(season.run.report.roll_call.rows)  # type: ignore[union-attr]
     assert merged.counts() == season.run.report.roll_call.counts()  # type: ignore[union-attr]
     old = next(f for f in merged.files if f.name == "微信接收/阿里河镇.xlsx")

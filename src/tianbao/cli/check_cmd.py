@@ -12,6 +12,7 @@ from tianbao.cli.common import (
     check_options,
     console,
     err_console,
+    output_folder,
     progress_bar,
     user_errors,
 )
@@ -20,13 +21,23 @@ from tianbao.options import CheckOptions
 
 @check_options()
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（可给多个）。", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="报表文件或文件夹（可给多个；可含 .zip 压缩包）。",
+            metavar="文件或文件夹",
+            show_default=False,
+        ),
+    ],
     options: CheckOptions,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查报告（与程序库的报告对象相同）。")
     ] = False,
     feedback: Annotated[
-        Path | None, typer.Option("--feedback", help="为有问题的文件生成“退回修改”工作簿，保存到此文件夹。")
+        Path | None,
+        typer.Option(
+            "--feedback", metavar="文件夹", help="为有问题的文件生成“退回修改”工作簿，保存到此文件夹。"
+        ),
     ] = None,
     password: PasswordOpt = None,
 ) -> None:
@@ -44,6 +55,8 @@ def check(
     from tianbao.validation.feedback import write_feedback
 
     with user_errors():
+        if feedback is not None:
+            output_folder(feedback, option="--feedback")
         with progress_bar(enabled=not as_json) as progress:
             run = check_files(paths, options, progress=progress)
         report = run.report
@@ -61,7 +74,7 @@ def check(
                         run.spec,
                         f.submission,
                         feedback,
-                        year=options.year,
+                        year=report.year,
                         roster=options.roster,
                         password=password,
                     )

@@ -34,30 +34,37 @@ FormatOpt = Annotated[
     str,
     typer.Option(
         "--format",
+        metavar="格式",
         help=f"报表格式：{' 或 '.join(FORMATS)}（2021 为国办公开办函〔2021〕30号格式，2019 为试行格式）。",
     ),
 ]
 YearOpt = Annotated[
-    int, typer.Option("--year", help="报告年度，如 2025。", min=YEARS.start, max=YEARS.stop - 1)
+    int,
+    typer.Option("--year", help="报告年度，如 2025。", metavar="年度", min=YEARS.start, max=YEARS.stop - 1),
 ]
 RosterOpt = Annotated[
     Path | None,
     typer.Option(
-        "--roster", help="单位名单（CSV 或 .xlsx，列：单位代码、单位名称、单位类型、上级单位代码）。"
+        "--roster",
+        metavar="名单",
+        help="单位名单（CSV 或 .xlsx，列：单位代码、单位名称、单位类型、上级单位代码）。",
     ),
 ]
 PasswordOpt = Annotated[
-    str | None, typer.Option("--password", help="工作表保护密码（可选；保护只防误改，不是安全措施）。")
+    str | None,
+    typer.Option("--password", metavar="密码", help="工作表保护密码（可选；保护只防误改，不是安全措施）。"),
 ]
 PreviousOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--previous",
+        metavar="文件",
         help="上年交回的报表或上年的汇总表（可给多个）：核对上年结转（S1）、现行有效件数（S2）。",
     ),
 ]
 JobsOpt = Annotated[
-    int | None, typer.Option("--jobs", "-j", help="并行读取的进程数（默认：全部 CPU 核）。", min=1)
+    int | None,
+    typer.Option("--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1),
 ]
 
 
@@ -90,7 +97,7 @@ _LIMITS = Limits()
 
 def _size_option(flag: str, help: str) -> typer.models.OptionInfo:
     """A size limit option: a number of bytes with an optional unit (100MB, 2GB)."""
-    return typer.Option(flag, parser=_size, metavar="SIZE", help=help, show_default=False)
+    return typer.Option(flag, parser=_size, metavar="大小", help=help, show_default=False)
 
 
 MaxFileSizeOpt = Annotated[
@@ -116,6 +123,7 @@ MaxCellsOpt = Annotated[
     int | None,
     typer.Option(
         "--max-cells",
+        metavar="个数",
         min=1,
         help=f"一个工作表读取的单元格数上限（默认 {_LIMITS.max_cells:,}）。",
         show_default=False,
@@ -142,7 +150,11 @@ def limits_from(
 CheckYearOpt = Annotated[
     int | None,
     typer.Option(
-        "--year", help="本次收集的报告年度，如 2025；与文件不符时报错。", min=YEARS.start, max=YEARS.stop - 1
+        "--year",
+        metavar="年度",
+        help="本次收集的报告年度，如 2025；与文件不符时报错（不给出时按多数文件的年度检查）。",
+        min=YEARS.start,
+        max=YEARS.stop - 1,
     ),
 ]
 # The options of every command that checks files, in the order --help shows them: name → (type, default).
@@ -245,6 +257,53 @@ def progress_bar(enabled: bool = True, label: str = "读取") -> Iterator[Callab
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+WORKBOOK_SUFFIX = ".xlsx"
+
+
+def output_file(path: Path, *, option: str = "-o", example: str = "汇总") -> Path:
+    """The workbook an option names (merge -o, fill -o …), checked before any work: not a folder, with the
+    extension .xlsx (not none, not the old .xls, not another kind of file). A usage error otherwise."""
+    from tianbao.errors import UsageError
+
+    ext = path.suffix.lower()
+    if path.is_dir():
+        raise UsageError(
+            f"{option} {path} 是一个文件夹，这里要给出写入的工作簿文件",
+            f"请写出文件名，如 {option} {path / (example + WORKBOOK_SUFFIX)}",
+        )
+    if not ext:
+        raise UsageError(f"{option} {path} 没有扩展名", f"请写作 {option} {path}{WORKBOOK_SUFFIX}")
+    if ext == ".xls":
+        raise UsageError(
+            f"{option} {path}：tianbao 写出的是 .xlsx 工作簿，不能写成旧版 Excel 的 .xls",
+            f"请写作 {option} {path.with_suffix(WORKBOOK_SUFFIX)}",
+        )
+    if ext != WORKBOOK_SUFFIX:
+        raise UsageError(
+            f"{option} {path} 的扩展名是 {path.suffix}，tianbao 写出的是 .xlsx 工作簿",
+            f"请写作 {option} {path.with_suffix(WORKBOOK_SUFFIX)}",
+        )
+    return path
+
+
+def output_folder(path: Path, *, option: str = "-o") -> Path:
+    """The folder an option names (template -o, check --feedback, merge --export), checked before any work:
+    not an existing file, and not a name that looks like a workbook."""
+    from tianbao.errors import UsageError
+
+    if path.exists() and not path.is_dir():
+        raise UsageError(
+            f"{option} {path} 是一个文件，这里要给出保存输出的文件夹",
+            f"请给出文件夹，如 {option} {path.parent / '输出'}",
+        )
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".csv"):
+        raise UsageError(
+            f"{option} {path} 像是一个文件名，这里要给出保存输出的文件夹",
+            f"请给出文件夹，如 {option} {path.with_suffix('')}",
+        )
+    return path
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:

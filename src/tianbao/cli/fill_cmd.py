@@ -8,15 +8,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tianbao.cli.common import console, user_errors
+from tianbao.cli.common import console, output_file, user_errors
 
 
 def fill(
-    template: Annotated[Path, typer.Argument(help="要填写的模板（.xlsx）。")],
+    template: Annotated[Path, typer.Argument(help="要填写的模板（.xlsx）。", metavar="模板")],
     values: Annotated[
-        Path, typer.Option("--values", help="JSON 文件：单元格编号 → 数值、文字或 null（留空）。")
+        Path,
+        typer.Option("--values", metavar="文件", help="JSON 文件：单元格编号 → 数值、文字或 null（留空）。"),
     ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件。")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="文件", help="输出文件（.xlsx）。")],
     overwrite_formulas: Annotated[
         bool, typer.Option("--overwrite-formulas", help="允许把公式单元格改写为数字（用于制作错误样例）。")
     ] = False,
@@ -28,5 +29,6 @@ def fill(
     from tianbao.filling import fill_template, load_values  # openpyxl: only this command needs it
 
     with user_errors():
+        output_file(out, example="已填写")
         fill_template(template, load_values(values), out, overwrite_formulas=overwrite_formulas)
-        console.print(f"已写入：{escape(str(out))}")
+        console.print(f"已写入：{escape(str(out))}", soft_wrap=True)

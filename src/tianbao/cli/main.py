@@ -8,6 +8,7 @@ from tianbao import __version__
 from tianbao.cli.check_cmd import check
 from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
+from tianbao.cli.help import ChineseCommand
 from tianbao.cli.merge_cmd import merge
 from tianbao.cli.template_cmd import template
 from tianbao.cli.usage import ChineseGroup
@@ -20,12 +21,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
 )
-app.command("template")(template)
-app.command("fill")(fill)
-app.command("check")(check)
-app.command("merge")(merge)
-app.command("codes")(codes)
+app.command("template", cls=ChineseCommand)(template)
+app.command("fill", cls=ChineseCommand)(fill)
+app.command("check", cls=ChineseCommand)(check)
+app.command("merge", cls=ChineseCommand)(merge)
+app.command("codes", cls=ChineseCommand)(codes)
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tianbao.cli.common import PasswordOpt, check_options, console, progress_bar, user_errors
+from tianbao.cli.common import (
+    PasswordOpt,
+    check_options,
+    console,
+    output_file,
+    output_folder,
+    progress_bar,
+    user_errors,
+)
 from tianbao.options import CheckOptions
 
 if TYPE_CHECKING:
@@ -26,45 +34,67 @@ HEADLINE = {
 
 
 def print_summary(c: Consolidation, out: Path, exported: list[Path]) -> None:
-    from rich.markup import escape
-
+    """What the merge did: the files checked (counted by file), the units in the totals and the roll-call
+    (counted by unit), the 未报送 units by name, the files returned, the headline totals, the outputs."""
+    from tianbao.cli.render import files_line, say, units_line
     from tianbao.spec import fmt_number
 
-    counts = "，".join(f"{status} {n}" for status, n in c.counts().items() if n)
-    console.print(
-        f"[bold]{escape(c.parent.name)}（{escape(c.parent.code)}）{c.year} 年度汇总：[/]"
-        f"{len(c.files)} 个文件，计入 {len(c.members)} 个单位。{counts}",
-        soft_wrap=True,
+    say(
+        console,
+        f"{c.parent.name}（{c.parent.code}）{c.year} 年度汇总：计入 {len(c.members)} 个单位（按单位计）。",
+        style="bold",
     )
+    say(console, files_line(c.report))
+    call = c.roll_call
+    if call is not None and call.has_roster:
+        say(console, units_line(call))
+        missing = call.missing
+        if missing:
+            names = "、".join(f"{r.unit_name}（{r.unit_code}）" for r in missing)
+            say(console, f"未报送（{len(missing)} 个单位）：{names}", style="red")
     for f in c.rejected:
-        first = next((i.message for i in f.submission.issues if i.is_error), "")
-        console.print(f"  [red]✗ 退回[/] {escape(f.name)}：{escape(first)}", soft_wrap=True)
+        first = next((i.message for i in f.issues if i.is_error), "")
+        say(console, f"✗ 退回 {f.name}：{first}", keep=[f.name], indent=2)
     shown = [f"{label} {fmt_number(c.totals[cid])}" for cid, label in HEADLINE.items() if cid in c.totals]
     if shown:
-        console.print("合计：" + "，".join(shown) + "。", soft_wrap=True)
-    console.print(f"已写入汇总表：{escape(str(out))}", soft_wrap=True)
+        say(console, "合计：" + "，".join(shown) + "。")
+    say(console, f"已写入汇总表：{out}", keep=[str(out)])
     for p in exported:
-        console.print(f"已导出：{escape(str(p))}", soft_wrap=True)
+        say(console, f"已导出：{p}", keep=[str(p)])
 
 
 @check_options(year_required=True)
 def merge(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="报表文件或文件夹（可给多个；可含下级的汇总表）。", show_default=False),
+        typer.Argument(
+            help="报表文件或文件夹（可给多个；可含下级的汇总表和 .zip 压缩包）。",
+            metavar="文件或文件夹",
+            show_default=False,
+        ),
     ],
     options: CheckOptions,
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出的汇总工作簿（.xlsx）。")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="文件", help="输出的汇总工作簿（.xlsx）。")],
     unit: Annotated[
-        str | None, typer.Option("--unit", help="汇总单位的代码（默认：名单中各单位共同的上级单位代码）。")
+        str | None,
+        typer.Option(
+            "--unit", metavar="代码", help="汇总单位的代码（默认：名单中各单位共同的上级单位代码）。"
+        ),
     ] = None,
     unit_name: Annotated[
-        str | None, typer.Option("--unit-name", help="汇总单位的名称（默认：名单中的名称，或“代码汇总”）。")
+        str | None,
+        typer.Option(
+            "--unit-name",
+            help="汇总单位的名称，写入汇总表封面（默认：名单中这个代码的单位名称）。",
+            metavar="名称",
+        ),
     ] = None,
     export: Annotated[
         Path | None,
         typer.Option(
-            "--export", help="另外把计入汇总的数据导出为 CSV（带 BOM 的 UTF-8）和 Parquet，保存到此文件夹。"
+            "--export",
+            metavar="文件夹",
+            help="另外把计入汇总的数据导出为 CSV（带 BOM 的 UTF-8）和 Parquet，保存到此文件夹。",
         ),
     ] = None,
     password: PasswordOpt = None,
@@ -83,6 +113,9 @@ def merge(
     from tianbao.consolidation import export_tidy, merge_files, write_consolidated
 
     with user_errors():
+        output_file(out)
+        if export is not None:
+            output_folder(export, option="--export")
         with progress_bar() as progress:
             result = merge_files(
                 paths,

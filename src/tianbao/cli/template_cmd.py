@@ -18,6 +18,7 @@ from tianbao.cli.common import (
     YearOpt,
     console,
     fail,
+    output_folder,
     previous_of,
     progress_bar,
     user_errors,
@@ -31,14 +32,16 @@ from tianbao.template.batch import write_templates
 
 def template(
     year: YearOpt,
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹。")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="文件夹", help="输出文件夹。")],
     roster: RosterOpt = None,
     previous: PreviousOpt = None,
     password: PasswordOpt = None,
     fmt: FormatOpt = DEFAULT,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1),
+        typer.Option(
+            "--jobs", "-j", metavar="个数", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1
+        ),
     ] = None,
 ) -> None:
     """生成加锁、带戳记的填报模板：不给名单时生成一份空白模板，给名单时为每个单位生成一份。
@@ -49,6 +52,7 @@ def template(
     例：tianbao template --year 2025 --roster samples/roster.csv -o 模板
     """
     with user_errors():
+        output_folder(out)
         spec = load_spec(fmt)
         prev = previous_of(previous, fmt, year)
         out.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,9 @@ import sys
 from typing import Any
 
 from typer import Abort
-from typer.core import TyperGroup
 
 from tianbao.cli.common import EXIT_USAGE, err_console
+from tianbao.cli.help import ChineseHelpGroup, usage_line
 
 try:  # typer's own copy of click: private, so without it the English messages stay
     from typer._click import exceptions as click_errors
@@ -91,8 +91,7 @@ def show(exc: Any) -> None:
     err_console.print(f"[bold red]错误：[/]{_escape(message)}", soft_wrap=True)
     ctx = exc.ctx
     if ctx is not None:
-        usage = ctx.get_usage().removeprefix("Usage:").strip()
-        err_console.print(f"用法：{_escape(usage)}", soft_wrap=True)
+        err_console.print(f"用法：{_escape(usage_line(ctx.command, ctx))}", soft_wrap=True)
         err_console.print(
             f"[yellow]提示：[/]运行“{_escape(ctx.command_path)} --help”查看说明。", soft_wrap=True
         )
@@ -104,8 +103,8 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-class ChineseGroup(TyperGroup):
-    """The `tianbao` group: as typer's, but usage errors are said in Chinese."""
+class ChineseGroup(ChineseHelpGroup):
+    """The `tianbao` group: as typer's, but its help (tianbao.cli.help) and usage errors are in Chinese."""
 
     def main(  # type: ignore[override]
         self,

@@ -14,10 +14,12 @@ from tianbao.consolidation.rollcall import display_names, roll_call
 from tianbao.consolidation.select import fill_date
 from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
+from tianbao.inputs import expand_paths
+from tianbao.intake import Ignored, ignored_reason
 from tianbao.options import CheckOptions
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.validation.run import CheckRun, Progress, check_files
+from tianbao.validation.run import CheckRun, Progress, check_files, nothing_to_check
 from tianbao.validation.validate import Validated
 
 
@@ -31,7 +33,12 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
             "请用 --unit 指定汇总单位的代码（或给出“上级单位代码”一致的单位名单 --roster）",
         )
     unit = roster.get(code) if roster is not None else None
-    return Parent(code, name or (unit.name if unit else f"{code}汇总"), unit.type if unit else "")
+    if not (name or (unit is not None and unit.name)):
+        raise UsageError(
+            f"无法确定汇总单位 {code} 的名称（名单中没有这个代码的单位）",
+            "请用 --unit-name 给出汇总单位的名称，如 --unit-name 鄂伦春自治旗；它会写入汇总表封面的单位名称",
+        )
+    return Parent(code, name or unit.name, unit.type if unit else "")  # type: ignore[union-attr]
 
 
 def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
@@ -137,6 +144,7 @@ def consolidate(
         previous=previous,
         filled_on=max(dates).isoformat() if dates else "",
         names=names,
+        roll_call=call,
     )
 
 
@@ -154,8 +162,11 @@ def merge_files(
     inputs (an earlier merge's output there would count everything twice)."""
     if options.year is None:
         raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
+    found = expand_paths(paths, exclude=options.exclude)  # nothing to check: said before the unit is asked
+    if all(ignored_reason(p.name) for p in found):
+        raise nothing_to_check([Ignored(str(p), ignored_reason(p.name) or "") for p in found])
     parent = resolve_parent(options.roster, unit_code, unit_name)
-    run = check_files(paths, options, progress=progress)
+    run = check_files(found, options, progress=progress)
     prev = options.previous.values_for(parent.code, options.year) if options.previous is not None else None
     with paused_gc():
         return consolidate(

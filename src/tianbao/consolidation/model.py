@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tianbao.issues import Issue
 from tianbao.reading.model import Submission
 from tianbao.spec import Spec
 from tianbao.validation.report import Report, Status, status_of
+
+if TYPE_CHECKING:
+    from tianbao.consolidation.rollcall import RollCall
 
 # 报送情况 statuses, in the order of the counts at the top of the sheet.
 PASSED, WARNED, RETURNED, MISSING, COVERED, OUTSIDE, DUPLICATE = (
@@ -105,6 +109,7 @@ class Consolidation:
     previous: Mapping[str, float] | None = None  # last year's values of the parent unit
     filled_on: str = ""  # the latest fill date of the members (ISO), for the cover
     names: dict[str, str] = field(default_factory=dict)  # path → display name
+    roll_call: RollCall | None = None  # the roll-call that `rows` and `files` come from
 
     def counts(self) -> dict[str, int]:
         return count_states(self.rows)

@@ -29,12 +29,45 @@ from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
 Value = int | float | str | None
 
 
+_JSON_REASONS = {
+    "Expecting value": "这里缺少一个值（数字、文字或 null）",
+    "Expecting property name enclosed in double quotes": "单元格编号要用英文双引号括起来",
+    "Expecting ',' delimiter": "这里缺少英文逗号",
+    "Expecting ':' delimiter": "这里缺少英文冒号",
+    "Unterminated string starting at": "文字缺少结尾的英文双引号",
+    "Extra data": "JSON 对象结束之后还有多余的内容",
+    "Invalid control character at": "文字中有换行或控制字符",
+    "Invalid \\escape": "文字中有无效的反斜杠转义",
+}
+JSON_EXAMPLE = '应为 JSON 对象，如 {"t3.new.np": 3}，用 UTF-8 编码保存'
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是文件夹，不是文件"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    return "读取时出错"
+
+
 def load_values(path: str | os.PathLike[str]) -> dict[str, Value]:
-    """A values file: a JSON object of cell id → number, text or null."""
+    """A values file: a JSON object of cell id → number, text or null. Every problem is a FillError in
+    Chinese (the file, the line and column, what is wrong), never the parser's English."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FillError(f"数值文件 {path} 无法读取：{exc}", '应为 JSON 对象，如 {"t3.new.np": 3}') from None
+    except OSError as exc:
+        raise FillError(f"数值文件 {path} 无法读取：{_os_reason(exc)}", "请检查文件路径") from None
+    except UnicodeDecodeError:
+        raise FillError(
+            f"数值文件 {path} 不是 UTF-8 编码", "请用记事本打开后“另存为”，编码选 UTF-8"
+        ) from None
+    except json.JSONDecodeError as exc:
+        reason = _JSON_REASONS.get(exc.msg, "格式有误")
+        raise FillError(
+            f"数值文件 {path} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{reason}", JSON_EXAMPLE
+        ) from None
     if not isinstance(data, dict):
         raise FillError(f"数值文件 {path} 应为 JSON 对象（单元格编号 → 数值）")
     for key, value in data.items():
@@ -68,8 +101,10 @@ def fill_template(
     `saved`: the save time the file records (default: the template's modification time)."""
     try:
         wb = openpyxl.load_workbook(template)
-    except Exception as exc:  # openpyxl raises many kinds on bad files
-        raise FillError(f"模板 {template} 无法打开：{exc}") from None
+    except Exception as exc:  # openpyxl raises many kinds on bad files: said in Chinese as the reader says it
+        raise FillError(
+            f"模板 {template} 无法打开：{_why_unopenable(template, exc)}", "请用 tianbao template 生成模板"
+        ) from None
     when = saved or wb.properties.modified or wb.properties.created or DEFAULT_SAVED
     spec = _stamped_spec(wb, template)
     boxes = cell_boxes(spec)
@@ -94,6 +129,22 @@ def fill_template(
         wb.save(tmp)
         settle(tmp, when)
     wb.close()
+
+
+def _why_unopenable(template: str | os.PathLike[str], exc: Exception) -> str:
+    """Why openpyxl could not open a file, in the words the reader uses for returned files."""
+    from tianbao.reading.container import inspect_bytes
+    from tianbao.reading.model import Limits
+
+    if isinstance(exc, OSError):
+        return _os_reason(exc)
+    try:
+        data = Path(template).read_bytes()
+    except OSError as err:
+        return _os_reason(err)
+    issues = inspect_bytes(data, Path(template), Limits())
+    errors = [i for i in issues if i.is_error]
+    return errors[0].message.rstrip("。") if errors else "文件内容无法解析（可能已损坏）"
 
 
 DEFAULT_SAVED = dt.datetime(2000, 1, 1)

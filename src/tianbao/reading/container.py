@@ -34,8 +34,11 @@ _MAGIC = [
     (b"\x89PNG", "这是图片（PNG）"),
     (b"\xff\xd8\xff", "这是图片（JPEG）"),
     (b"GIF8", "这是图片（GIF）"),
-    (b"Rar!", "这是 RAR 压缩包"),
-    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包"),
+    (b"Rar!", "这是 RAR 压缩包（tianbao 只打开 .zip 压缩包：请解压后检查其中的工作簿，或改用 .zip 压缩）"),
+    (
+        b"7z\xbc\xaf\x27\x1c",
+        "这是 7z 压缩包（tianbao 只打开 .zip 压缩包：请解压后检查其中的工作簿，或改用 .zip 压缩）",
+    ),
     (b"\x1f\x8b", "这是 gzip 压缩包"),
     (b"{\\rtf", "这是 RTF 文档"),
 ]
@@ -242,4 +245,7 @@ def _zip_reason(names: set[str]) -> str:
         return "这是 Word 文档"
     if any(n.startswith("ppt/") for n in names):
         return "这是 PowerPoint 演示文稿"
+    workbooks = sum(1 for n in names if n.lower().endswith((".xlsx", ".xlsm")))
+    if workbooks:
+        return f"这是压缩包，里面有 {workbooks} 个 Excel 工作簿；请把文件的扩展名改为 .zip 后再检查（会逐个检查其中的工作簿）"
     return "这是压缩包，里面没有 Excel 工作簿"

@@ -11,6 +11,7 @@ from tianbao.reading.model import Submission
 
 if TYPE_CHECKING:
     from tianbao.consolidation.rollcall import RollCall
+    from tianbao.intake import ArchiveEntry, Ignored
 
 Status = Literal["accepted", "accepted_with_warnings", "rejected"]
 STATUS_ZH: dict[str, str] = {
@@ -63,11 +64,18 @@ class FileReport:
 
 @dataclass
 class Report:
-    """`files`: a FileReport per input file, in path order. `roll_call`: with a roster, every roster unit and
-    its state (tianbao.consolidation.rollcall)."""
+    """`files`: a FileReport per input file, in path order (a file inside an archive as
+    `archive.zip!folder/file.xlsx`). `roll_call`: with a roster, every roster unit and its state
+    (tianbao.consolidation.rollcall). `ignored`: the files that are not reports (lock files, hidden files …),
+    with the reason. `archives`: the archives opened, with their members. `year`: the year checked;
+    `year_assumed`: it was not given but taken from the files (the year most of them carry)."""
 
     files: list[FileReport] = field(default_factory=list)
     roll_call: RollCall | None = None
+    ignored: list[Ignored] = field(default_factory=list)
+    archives: list[ArchiveEntry] = field(default_factory=list)
+    year: int | None = None
+    year_assumed: bool = False
 
     def summary(self) -> dict[str, int]:
         statuses = [f.status for f in self.files]
@@ -79,12 +87,18 @@ class Report:
             "rejected": statuses.count("rejected"),
             "errors": sum(1 for i in all_issues if i.is_error),
             "warnings": sum(1 for i in all_issues if not i.is_error),
+            "ignored": len(self.ignored),
+            "archives": len(self.archives),
         }
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": [f.to_dict() for f in self.files],
             "summary": self.summary(),
+            "year": self.year,
+            "year_assumed": self.year_assumed,
+            "ignored": [i.to_dict() for i in self.ignored],
+            "archives": [a.to_dict() for a in self.archives],
             "roll_call": self.roll_call.to_dict() if self.roll_call is not None else None,
         }
 

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
 from tianbao.inputs import expand_paths
+from tianbao.intake import Ignored, gather
 from tianbao.issues import make
 from tianbao.options import CheckOptions
 from tianbao.pool import contained_map
@@ -22,6 +24,7 @@ from tianbao.roster import Roster
 from tianbao.spec import Spec, known_specs
 from tianbao.validation.report import FileReport, Report
 from tianbao.validation.validate import Validated, validate
+from tianbao.validation.year import assumed_year, warn_other_years
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 4  # fewer files than this are read in this process: a pool costs more
@@ -133,21 +136,46 @@ def check_files(
     progress: Progress | None = None,
 ) -> CheckRun:
     """Check every file under `paths` (files, or folders walked recursively) as `options` say; return the
-    report (one entry per file, in path order, and with a roster the roll-call) and the validated values. `progress(done, total)` is called
-    as files are read."""
+    report (one entry per file, in path order; the files ignored, the archives opened; with a roster the
+    roll-call) and the validated values. Without `options.year`, the year most files carry is checked (and
+    said in the report). `progress(done, total)` is called as files are read."""
     options = options or CheckOptions()
     spec = options.spec
-    files = expand_paths(paths, exclude=options.exclude)
-    subs = read_all(files, spec, options, progress)
+    found = expand_paths(paths, exclude=options.exclude)
+    with gather(found, options.limits) as intake:
+        if intake.empty:
+            raise nothing_to_check(intake.ignored)
+        subs = read_all(intake.to_read, spec, options, progress)
+        intake.rename(subs)
+    subs = sorted([*subs, *intake.verdicts], key=lambda s: s.path)
+    year, assumed = options.year, False
+    if year is None and (year := assumed_year(subs)) is not None:
+        assumed = True
+        warn_other_years(subs, year)
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
         previous = options.previous
         prev = [previous.values_for(s.unit_code, s.year) if previous is not None else None for s in ok]
         validated = validate(spec, ok, prev)
-        report = Report([FileReport(s) for s in subs])
+        report = Report(
+            [FileReport(s) for s in subs],
+            ignored=intake.ignored,
+            archives=intake.archives,
+            year=year,
+            year_assumed=assumed,
+        )
         if options.roster is not None:
             from tianbao.consolidation.rollcall import roll_call  # the package imports this module
 
             parent = options.roster.top_parent()
             report.roll_call = roll_call(subs, spec=spec, roster=options.roster, parent_code=parent)
         return CheckRun(spec, report, validated)
+
+
+def nothing_to_check(ignored: Sequence[Ignored]) -> UsageError:
+    """The usage error of a run that found only files that are not reports."""
+    shown = "；".join(f"{i.path}（{i.reason}）" for i in ignored[:3]) + ("等" if len(ignored) > 3 else "")
+    return UsageError(
+        f"没有可检查的文件：找到的 {len(ignored)} 个文件都不是报表，已忽略：{shown}",
+        "请给出报表文件或包含报表文件的文件夹",
+    )
