@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # 2. Check the returned files; 退回修改 copies for the ones with problems.
     # Imported here: pandas and pandera are slow to import, and step 1 does not need them.
-    from tianbao.cli.render import print_report
+    from tianbao.cli.render import print_report, units_line
     from tianbao.validation import check_files
     from tianbao.validation.feedback import write_feedback
 
@@ -147,8 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.rule("[bold]3. 汇总")
         merged = out / f"{COUNTY}{YEAR}年汇总.xlsx"
         result = merge_samples(run, roster, merged)
-        counts = "，".join(f"{k} {v}" for k, v in result.counts().items() if v)
-        console.print(f"汇总了 {len(result.members)} 个单位的报表。报送情况：{counts}。")
+        console.print(f"汇总了 {len(result.members)} 个单位的报表（按单位计）。")
+        if result.roll_call is not None:
+            console.print(units_line(result.roll_call), soft_wrap=True)
         console.print(f"已生成汇总表：{shown(merged)}", soft_wrap=True)
     else:
         console.rule("[bold]3. 汇总（跳过）")
@@ -158,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.rule("[bold]完成")
     lines = [
         f"样例：{shown(submissions)} 中 {s['files']} 个文件，名单 {shown(roster_path)}（{len(roster)} 个单位）。",
-        f"检查结果：通过 {s['accepted']}，通过（有警告）{s['accepted_with_warnings']}，退回 {s['rejected']}。",
+        f"检查结果（按文件计）：通过 {s['accepted']}，通过（有警告）{s['accepted_with_warnings']}，退回 {s['rejected']}。",
         f"模板：      {shown(out / TEMPLATES_DIR)}/（{len(templates)} 份）",
         f"退回修改：  {shown(feedback_dir)}/（{len(feedback)} 份）",
     ]
