@@ -19,7 +19,7 @@ def flat(text: str) -> str:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["check"], "错误：缺少参数paths（报表文件或文件夹"),
+        (["check"], "错误：缺少参数文件或文件夹（报表文件或文件夹"),
         (["merge", "x"], "错误：缺少选项--year（报告年度"),
         (["chek"], "错误：没有这个命令：chek。是否想用check？"),
         (["check", "--bogus", "x"], "错误：没有这个选项：--bogus"),

@@ -100,7 +100,7 @@ def test_a_city_merges_county_workbooks(counties: Counties, tmp_path: Path) -> N
 def test_a_town_merged_with_its_county_workbook_is_a_double_count(counties: Counties) -> None:
     town = TOWNS1[0]
     paths = [counties.county1, counties.county2, counties.towns[town.code]]
-    city = merge_files(paths, CheckOptions(year=YEAR, jobs=1), unit_code=CITY)
+    city = merge_files(paths, CheckOptions(year=YEAR, jobs=1), unit_code=CITY, unit_name="汇总单位")
     entry = next(f for f in city.files if f.submission.unit_code == town.code)
     assert not entry.included and entry.status == "rejected" and entry.dropped == "double-count"
     [issue] = [i for i in entry.submission.issues if i.code == "double-count"]

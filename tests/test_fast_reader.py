@@ -148,7 +148,9 @@ def test_consolidated_workbook_and_feedback_copies(tmp_path: Path) -> None:
     from tianbao.validation.feedback import write_feedback
 
     roster = load_roster(SAMPLES / "roster.csv")
-    merged = merge_files([SAMPLES / "submissions"], CheckOptions(year=2022, roster=roster, jobs=1))
+    merged = merge_files(
+        [SAMPLES / "submissions"], CheckOptions(year=2022, roster=roster, jobs=1), unit_name="鄂伦春自治旗"
+    )
     write_consolidated(merged, tmp_path / "汇总.xlsx")
     assert_same(tmp_path / "汇总.xlsx", expected_year=2022)
     run = check_files(

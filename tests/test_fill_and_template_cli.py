@@ -191,7 +191,7 @@ def test_load_values(tmp_path: Path) -> None:
         ("[1, 2]", "应为 JSON 对象"),
         ('{"t3.new.np": true}', "“t3.new.np”的值应为数字、文字或 null"),
         ('{"t3.new.np": [1]}', "“t3.new.np”的值应为数字、文字或 null"),
-        ("{t3.new.np: 1}", "无法读取"),
+        ("{t3.new.np: 1}", "不是有效的 JSON：第 1 行第 2 列，单元格编号要用英文双引号括起来"),
     ]:
         path.write_text(bad, "utf-8")
         with pytest.raises(FillError) as info:

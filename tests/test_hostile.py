@@ -987,7 +987,20 @@ def test_a_crash_among_many_files_costs_little(tmp_path: Path, valid: Path) -> N
 
 def test_merge_takes_the_same_limits(valid: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
-    args = ["merge", str(valid), "--year", str(YEAR), "--unit", "150723", "-o", str(out), "-j", "1"]
+    args = [
+        "merge",
+        str(valid),
+        "--year",
+        str(YEAR),
+        "--unit",
+        "150723",
+        "--unit-name",
+        "鄂伦春自治旗",
+        "-o",
+        str(out),
+        "-j",
+        "1",
+    ]
     refused = cli(*args, "--max-file-size", "10KB")
     assert refused.exit_code == 1 and "文件大小" in refused.stdout and "--max-file-size" in refused.stdout
     assert cli(*args, "--max-cells", "5000").exit_code == 0

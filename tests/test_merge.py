@@ -282,7 +282,9 @@ def test_identical_duplicates_count_once(tmp_path: Path) -> None:
     second = make_file(SPEC, tmp_path, "教育局(1).xlsx", E, values)
     os.utime(first, (1_700_000_000, 1_700_000_000))
     os.utime(second, (1_700_000_100, 1_700_000_100))  # same fill date: the later file time wins
-    result = merge_files([first, second], CheckOptions(year=YEAR, jobs=1), unit_code=COUNTY)
+    result = merge_files(
+        [first, second], CheckOptions(year=YEAR, jobs=1), unit_code=COUNTY, unit_name="汇总单位"
+    )
     assert [m.file for m in result.members] == ["教育局(1).xlsx"]
     dropped = next(f for f in result.files if not f.included)
     assert dropped.dropped == "duplicate-identical"
@@ -366,12 +368,24 @@ def test_fill_dates_as_people_write_them(value: object, expected: dt.date | None
 
 def test_cli_merge_writes_and_exits_1_when_files_are_rejected(county: County, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
-    args = ["merge", str(county.root), "--year", str(YEAR), "--roster", str(county.roster), "-o", str(out)]
+    args = [
+        "merge",
+        str(county.root),
+        "--year",
+        str(YEAR),
+        "--roster",
+        str(county.roster),
+        "--unit-name",
+        "鄂伦春自治旗",
+        "-o",
+        str(out),
+    ]
     result = CliRunner().invoke(
         app, [*args, "--unit-name", "鄂伦春自治旗", "--export", str(tmp_path / "x"), "-j", "1"]
     )
     assert result.exit_code == 1, result.output
-    assert "已通过 2，有警告 1，退回 1，未报送 1，名单外 1，重复（不计入） 1" in result.output
+    assert "报送情况（按单位计，名单中 5 个单位）：已通过 2，有警告 1，退回 1，未报送 1。" in result.output
+    assert "未报送（1 个单位）：古里乡人民政府（150723103）" in result.output
     assert "已写入汇总表" in result.output
     assert out.read_bytes() == county.out.read_bytes()
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
@@ -385,7 +399,20 @@ def test_cli_merge_exits_0_without_rejections_and_ignores_its_own_output(
 ) -> None:
     good = copy_in_order(county.root, [county.files[0], county.files[4]], tmp_path / "in")
     out = tmp_path / "in" / "汇总.xlsx"
-    args = ["merge", str(tmp_path / "in"), "--year", str(YEAR), "--unit", COUNTY, "-o", str(out), "-j", "1"]
+    args = [
+        "merge",
+        str(tmp_path / "in"),
+        "--year",
+        str(YEAR),
+        "--unit",
+        COUNTY,
+        "--unit-name",
+        "鄂伦春自治旗",
+        "-o",
+        str(out),
+        "-j",
+        "1",
+    ]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     again = CliRunner().invoke(app, args)  # the output now lies in the input folder
@@ -441,7 +468,19 @@ def test_a_link_loop_among_the_inputs_gets_a_verdict_not_a_traceback(tmp_path: P
     out = inbox / "汇总.xlsx"
     assert [p.name for p in expand_paths([inbox], exclude=[out])] == ["a.xlsx", "b.xlsx", "self.xlsx"]
     result = CliRunner().invoke(
-        app, ["merge", str(inbox), "--year", str(YEAR), "--unit", "150723", "-o", str(out)]
+        app,
+        [
+            "merge",
+            str(inbox),
+            "--year",
+            str(YEAR),
+            "--unit",
+            "150723",
+            "--unit-name",
+            "鄂伦春自治旗",
+            "-o",
+            str(out),
+        ],
     )
     assert isinstance(result.exception, SystemExit), result.output  # no traceback
     assert result.exit_code == 1, result.output  # written, with the three links rejected
@@ -485,7 +524,11 @@ def test_the_collector_is_paused_after_the_reading(
     monkeypatch.setattr(
         workbook_module, "write_extra_sheets", spy("write", workbook_module.write_extra_sheets)
     )
-    result = merge_files([county.root], CheckOptions(year=YEAR, roster=load_roster(county.roster), jobs=1))
+    result = merge_files(
+        [county.root],
+        CheckOptions(year=YEAR, roster=load_roster(county.roster), jobs=1),
+        unit_name="鄂伦春自治旗",
+    )
     write_consolidated(result, tmp_path / "汇总.xlsx")
     assert seen == [("validate", False), ("consolidate", False), ("write", False)]
     assert gc.isenabled()

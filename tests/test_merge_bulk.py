@@ -66,7 +66,9 @@ class CellByCell(Worksheet):
 @pytest.fixture(scope="module")
 def merged() -> Consolidation:
     return merge_files(
-        [SAMPLES / "submissions"], CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+        [SAMPLES / "submissions"],
+        CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1),
+        unit_name="鄂伦春自治旗",
     )
 
 

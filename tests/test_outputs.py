@@ -274,6 +274,8 @@ def test_cli_merge_on_a_full_disk(
                 str(YEAR),
                 "--unit",
                 COUNTY,
+                "--unit-name",
+                "鄂伦春自治旗",
                 "-o",
                 str(target),
                 "-j",

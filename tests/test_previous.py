@@ -106,7 +106,9 @@ def test_check_and_merge_skip_s1_on_an_unusable_previous_value(
     prev = read_previous([unusable_previous], SPEC, year=YEAR)
     run = check_files([this_year], CheckOptions(year=YEAR, previous=prev, jobs=1))
     assert s1(run) == []
-    merged = merge_files([this_year], CheckOptions(year=YEAR, previous=prev, jobs=1), unit_code="150723")
+    merged = merge_files(
+        [this_year], CheckOptions(year=YEAR, previous=prev, jobs=1), unit_code="150723", unit_name="汇总单位"
+    )
     assert s1(merged.report.files) == []
     result = runner.invoke(
         app, ["check", str(this_year), "--year", str(YEAR), "--previous", str(unusable_previous), "--json"]

@@ -114,6 +114,10 @@ def test_demo_runs(tmp_path: Path) -> None:
         merged = out / "鄂伦春自治旗2022年汇总.xlsx"
         assert merged.is_file()
         assert str(merged) in proc.stdout
+        # Which count is of files and which of units, said where both are shown.
+        assert "检查结果（按文件计）：通过 5，通过（有警告）5，退回 7。" in proc.stdout
+        assert "汇总了 9 个单位的报表（按单位计）。" in proc.stdout
+        assert "报送情况（按单位计，名单中 15 个单位）：已通过 4，有警告 5，退回 5，未报送 1。" in proc.stdout
 
 
 @pytest.mark.skipif(not consolidation_available(), reason="tianbao.consolidation is not installed")
@@ -123,7 +127,9 @@ def test_merge_status_of_every_sample() -> None:
     from tianbao.consolidation import merge_files
 
     roster = load_roster(REPO / EXPECTED["roster"])
-    result = merge_files([SUBMISSIONS], CheckOptions(year=EXPECTED["year"], roster=roster, jobs=1))
+    result = merge_files(
+        [SUBMISSIONS], CheckOptions(year=EXPECTED["year"], roster=roster, jobs=1), unit_name="鄂伦春自治旗"
+    )
     by_file = {row.files: row.status for row in result.rows if row.files}
     assert by_file == {name: f["merge"] for name, f in FILES.items()}
     missing = {row.unit_code: row.status for row in result.rows if not row.files}
