@@ -28,7 +28,7 @@ from consolidation_data import (
     make_file,
     named_values,
 )
-from tianbao.amounts import exact_sum
+from tianbao.amounts import exact_sum, exact_sums
 from tianbao.cli.main import app
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
 from tianbao.consolidation import merge as merge_module
@@ -540,6 +540,6 @@ def test_column_sums_in_ten_thousandths_are_exact(n: int, value: float) -> None:
     a hundred billion: past int64)."""
     matrix = np.array([[value, -value / 3 if n == 3 else value, 0.0001 * i] for i in range(n)])
     matrix = np.round(matrix, 4)
-    sums = merge_module._sums_in_ten_thousandths(["a", "b", "c"], matrix)
-    assert sums is not None
-    assert sums == {c: exact_sum(matrix[:, j].tolist()) for j, c in enumerate("abc")}
+    assert exact_sums(matrix) == [exact_sum(matrix[:, j].tolist()) for j in range(3)]
+    assert exact_sums(matrix + 0.00001) == [exact_sum((matrix[:, j] + 0.00001).tolist()) for j in range(3)]
+    assert exact_sums(np.zeros((0, 3))) == [0.0, 0.0, 0.0]

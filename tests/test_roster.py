@@ -160,16 +160,19 @@ def test_bundled_sample() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "无.csv"
     err = error_of(path)
-    assert err.message == f"名单文件 {path} 无法读取：文件不存在"
-    assert str(err) == f"名单文件 {path} 无法读取：文件不存在（请检查文件路径）"
+    assert err.message == f"名单文件 {path} 无法读取：文件或文件夹不存在"
+    assert str(err) == f"名单文件 {path} 无法读取：文件或文件夹不存在（请检查文件路径）"
     assert isinstance(err, ValueError)
-    assert error_of(tmp_path / "无.xlsx").message == f"名单文件 {tmp_path / '无.xlsx'} 无法读取：文件不存在"
+    assert (
+        error_of(tmp_path / "无.xlsx").message
+        == f"名单文件 {tmp_path / '无.xlsx'} 无法读取：文件或文件夹不存在"
+    )
 
 
 def test_directory_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "dir.csv"
     path.mkdir()
-    assert error_of(path).message == f"名单文件 {path} 无法读取：这是一个文件夹"
+    assert error_of(path).message == f"名单文件 {path} 无法读取：这是文件夹，不是文件"
 
 
 def test_broken_xlsx(tmp_path: Path) -> None:

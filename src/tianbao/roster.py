@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.cells import cell_text
-from tianbao.errors import RosterError
+from tianbao.errors import RosterError, os_reason
 
 UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
 CODE, NAME, TYPE, PARENT = "单位代码", "单位名称", "单位类型", "上级单位代码"
@@ -96,12 +96,7 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
         rows = _read_csv(source) if ext == ".csv" else _read_xlsx(source)
         return _parse(rows, source)
     except OSError as exc:
-        reason = {
-            FileNotFoundError: "文件不存在",
-            IsADirectoryError: "这是一个文件夹",
-            PermissionError: "没有读取权限（文件是否正在 Excel 中打开？）",
-        }.get(type(exc), exc.strerror or str(exc))
-        raise RosterError(f"名单文件 {source} 无法读取：{reason}", "请检查文件路径") from None
+        raise RosterError(f"名单文件 {source} 无法读取：{os_reason(exc)}", "请检查文件路径") from None
 
 
 def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tianbao.amounts import TOLERANCE
 from tianbao.errors import SpecError
 
 Op = Literal["=", ">=", "<="]
@@ -62,7 +63,7 @@ def side_value(terms: Sequence[Term], get: Callable[[str, bool], Any]) -> Any:
     return total
 
 
-def holds(op: Op, lhs: Any, rhs: Any, tolerance: float = 1e-6) -> Any:
+def holds(op: Op, lhs: Any, rhs: Any, tolerance: float = TOLERANCE) -> Any:
     diff = lhs - rhs
     if op == "=":
         return abs(diff) <= tolerance

@@ -5,16 +5,6 @@ from __future__ import annotations
 from tianbao.spec.layout import COVER_LAST_COL, COVER_SHEET, cover_boxes
 from tianbao.template.context import Context
 
-META_HINTS = {
-    "unit_name": "填写单位全称，如“诺敏镇人民政府”。",
-    "unit_code": "填写县（旗）下发的单位代码。",
-    "year": "报告年度，已预先填好。",
-    "filled_by": "填写填报人姓名。",
-    "phone": "填写填报人联系电话。",
-    "filled_on": "填写填报日期，如 2026-01-15。",
-    "reviewer": "填写审核人（分管负责人）姓名。",
-}
-
 
 def instructions(ctx: Context) -> list[str]:
     spec, year = ctx.spec, ctx.options.year
@@ -75,7 +65,7 @@ def write_cover(ctx: Context) -> None:
                     "criteria": "<=",
                     "value": 100,
                     "input_title": f.label,
-                    "input_message": META_HINTS.get(f.id, f"填写{f.label}。"),
+                    "input_message": f.hint or f"填写{f.label}。",
                     "error_title": "内容过长",
                     "error_message": f"{f.label}不超过 100 个字。",
                 },
