@@ -27,6 +27,8 @@ ROW = "\x00"  # stands for the row number in a row's template (never in the XML 
 class BulkSheet(Worksheet):
     """`set_bulk_rows` replaces `write_string`/`write_number` for rows `first`…`first + len(rows) - 1`."""
 
+    dim_rowmax: int | None  # xlsxwriter's: the last row written (None: none yet)
+
     def __init__(self) -> None:
         super().__init__()
         self._bulk_first = 0

@@ -14,7 +14,7 @@ met second (larger first, then by unit code) is left out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tianbao import issues as catalogue
@@ -95,7 +95,7 @@ def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Ma
     return out
 
 
-def _double_count(kept: list[Submission], out: Selection, name) -> None:  # type: ignore[no-untyped-def]
+def _double_count(kept: list[Submission], out: Selection, name: Callable[[Submission], str]) -> None:
     consolidated = sorted(
         (s for s in kept if s.kind == "consolidated"),
         key=lambda s: (-len(s.members), s.unit_code or "", name(s)),

@@ -21,6 +21,7 @@ from tianbao.spec.layout import (
     cover_boxes,
     sheet_layouts,
 )
+from tianbao.spec.model import ValueType
 from tianbao.spec.rules import Term
 from tianbao.template.formulas import definition_formula
 
@@ -83,9 +84,9 @@ class Plan:
         return [(lay.sheet, tuple(c for c in lay.cells if not cells[c].computed)) for lay in self.layouts]
 
     @cached_property
-    def inputs(self) -> list[tuple[str, str, int, int, str, Where]]:
+    def inputs(self) -> list[tuple[str, str, int, int, ValueType, Where]]:
         """Each input cell: (cell id, sheet, row, col, value type, where its issues point)."""
-        out = []
+        out: list[tuple[str, str, int, int, ValueType, Where]] = []
         for cell_id in self.spec.input_ids:
             cell = self.spec.cells[cell_id]
             sheet, row, col = self.places[cell_id]
@@ -136,9 +137,10 @@ def _meta(spec: Spec, boxes: dict[str, Box]) -> list[tuple[Any, Box]]:
 
 def _locator(plan: Plan, lay: SheetLayout) -> Any:
     def locate(t: Term) -> str | Box:
-        sheet, row, col = plan.places[t.cell]  # type: ignore[index]
+        assert t.cell is not None  # a reference, not a constant
+        sheet, row, col = plan.places[t.cell]
         if sheet == lay.sheet:
-            return lay.cells[t.cell]  # type: ignore[index]
+            return lay.cells[t.cell]
         return f"'{sheet}'!{a1(row, col)}"
 
     return locate

@@ -128,7 +128,7 @@ class Spec:
     def hash(self) -> str:
         """A stable hash of the structure (ids, labels, types, rules), independent of YAML formatting and of
         the fields in `UNHASHED`."""
-        structure = self.doc.model_dump(mode="json", exclude=UNHASHED)  # type: ignore[arg-type]
+        structure = self.doc.model_dump(mode="json", exclude=UNHASHED)
         canonical = json.dumps(structure, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

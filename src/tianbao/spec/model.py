@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.main import IncEx
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ValueType = Literal["count", "int", "amount"]
@@ -92,7 +93,7 @@ class Rule(_Strict):
 
 # Fields that only word the templates' help or say which contact fields to ask for: not part of the
 # structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
-UNHASHED = {"meta": {"__all__": {"required", "hint"}}}
+UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}}
 
 
 class SpecDocument(_Strict):

@@ -170,9 +170,13 @@ def _expand(
             raise SpecError(f"{where}: “{{{n}}}” is not {what}")
     out = []
     for combo in itertools.product(*(sets[n] for n in free)):
-        values = {**bindings, **dict(zip(free, combo, strict=True))}
-        out.append(_PLACEHOLDER.sub(lambda m, v=values: v[m.group(1)], pattern))
+        out.append(_substitute(pattern, {**bindings, **dict(zip(free, combo, strict=True))}))
     return out
+
+
+def _substitute(pattern: str, values: Mapping[str, str]) -> str:
+    """The pattern with each `{name}` replaced by its value."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
 
 
 def expand_each(

@@ -34,7 +34,7 @@ def write_cover(ctx: Context) -> None:
     ws.set_row(0, 30)
     ws.merge_range(0, 0, 0, COVER_LAST_COL, f"{opts.year}年度政府信息公开工作年度报告统计表", st["title"])
     ws.merge_range(1, 0, 1, COVER_LAST_COL, f"（{spec.doc.name}，{spec.doc.basis}）", st["subtitle"])
-    fixed = {"year": opts.year}
+    fixed: dict[str, int | str] = {"year": opts.year}
     if opts.unit is not None:
         fixed.update(unit_name=opts.unit.name, unit_code=opts.unit.code)
     boxes = cover_boxes(spec)
@@ -52,9 +52,9 @@ def write_cover(ctx: Context) -> None:
         else:
             fmt = ctx.mark(ws, box.row, box.col, f"meta.{f.id}") or st["input_text"]
             ws.merge_range(box.row, box.col, box.row, box.last_col, "", fmt)
-            value = (opts.prefill or {}).get(f"meta.{f.id}")
-            if value not in (None, ""):
-                ws.write_string(box.row, box.col, str(value), fmt)
+            given = (opts.prefill or {}).get(f"meta.{f.id}")
+            if given not in (None, ""):
+                ws.write_string(box.row, box.col, str(given), fmt)
             ws.data_validation(
                 box.row,
                 box.col,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from tianbao.spec.layout import COVER_SHEET, SUBTITLE_ROW, SheetLayout, a1, cover_boxes
+from tianbao.spec.layout import COVER_SHEET, SUBTITLE_ROW, Box, SheetLayout, a1, cover_boxes
 from tianbao.spec.rules import Term
 from tianbao.template import formulas
 from tianbao.template.context import Context
@@ -19,7 +20,7 @@ LABEL_KIND_STYLE = {
     "prev_label": "prev_label",
 }
 
-VALIDATIONS = {
+VALIDATIONS: dict[str, dict[str, Any]] = {
     "count": {
         "validate": "integer",
         "criteria": ">=",
@@ -64,8 +65,9 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             ws.write_string(b.row, b.col, lab.text, fmt)
     _subtitle(ctx, ws, lay)
 
-    def here(t: Term) -> object:
-        return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]  # type: ignore[index]
+    def here(t: Term) -> Box:
+        assert t.cell is not None  # a reference, not a constant
+        return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]
 
     input_formulas = ctx.options.input_formulas or {}
     for cell_id, b in lay.cells.items():
