@@ -1,4 +1,4 @@
-"""The declarative spec: both formats load, every cell of FORMAT.md is there with its verbatim label, the hash is
+"""The declarative spec: both formats load, every cell of docs/format.md is there with its verbatim label, the hash is
 stable, bad specs are refused with the path of the bad entry, and the computed cells are the sums of the format."""
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ R_2019 = [r for r in R_2021 if not r.startswith("r6_")] + ["r6"]
 T4_GROUPS = ["review", "lit_direct", "lit_after"]
 T4_COLS = ["maintain", "correct", "other", "pending", "total"]
 
-# FORMAT.md §2 (T2 of 2021), §3 (T3), §4 (T4), in template order.
+# docs/format.md §2 (T2 of 2021), §3 (T3), §4 (T4), in template order.
 T2_2021 = [
     "t2.rules.issued", "t2.rules.repealed", "t2.rules.valid",
     "t2.normative.issued", "t2.normative.repealed", "t2.normative.valid",
     "t2.licensing.decisions", "t2.penalty.decisions", "t2.coercion.decisions", "t2.fees.amount_wan",
 ]  # fmt: skip
-# FORMAT.md §8 (T2 of 2019): the ids are tianbao's own, pinned because readers and consolidations use them.
+# docs/format.md §8 (T2 of 2019): the ids are tianbao's own, pinned because readers and consolidations use them.
 T2_2019 = [
     "t2.rules.made", "t2.rules.published", "t2.rules.total",
     "t2.normative.made", "t2.normative.published", "t2.normative.total",
