@@ -188,6 +188,7 @@ def test_issue_list_and_sources(county: County) -> None:
         "级别",
         "问题",
         "如何修改",
+        "说明",
     )
     codes = {(r[0], r[5], r[6]) for r in issues[1:]}
     assert ("乌鲁布铁镇.xlsx", "rule-H3", "错误") in codes

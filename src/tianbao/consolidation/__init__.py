@@ -2,19 +2,29 @@
 
 from tianbao.consolidation.export import export_tidy
 from tianbao.consolidation.merge import consolidate, merge_files, resolve_parent
-from tianbao.consolidation.model import Consolidation, FileEntry, Member, Parent, StatusRow
+from tianbao.consolidation.model import (
+    Consolidation,
+    ExplanationKey,
+    FileEntry,
+    Member,
+    Parent,
+    StatusRow,
+    explanation_key,
+)
 from tianbao.consolidation.rollcall import STATUS_KEYS, RollCall, roll_call
 from tianbao.consolidation.workbook import write_consolidated
 
 __all__ = [
     "STATUS_KEYS",
     "Consolidation",
+    "ExplanationKey",
     "FileEntry",
     "Member",
     "Parent",
     "RollCall",
     "StatusRow",
     "consolidate",
+    "explanation_key",
     "export_tidy",
     "merge_files",
     "resolve_parent",

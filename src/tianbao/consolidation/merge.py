@@ -9,7 +9,7 @@ import numpy as np
 
 from tianbao.amounts import exact_sums
 from tianbao.consolidation.dates import parse_fill_date
-from tianbao.consolidation.model import Consolidation, Member, Parent
+from tianbao.consolidation.model import Consolidation, ExplanationKey, Member, Parent
 from tianbao.consolidation.rollcall import display_names, roll_call
 from tianbao.consolidation.select import fill_date
 from tianbao.errors import UsageError
@@ -79,8 +79,11 @@ def consolidate(
     parent: Parent,
     roster: Roster | None = None,
     previous: Mapping[str, float] | None = None,
+    explanations: Mapping[ExplanationKey, str] | None = None,
 ) -> Consolidation:
-    """Apply the duplicate and double-count rules to the accepted submissions of `run` and add them up."""
+    """Apply the duplicate and double-count rules to the accepted submissions of `run` and add them up.
+    `explanations`: the units' 说明 of their warnings (tianbao.consolidation.model.explanation_key), written
+    beside those warnings in 问题清单."""
     spec, validated = run.spec, run.validated
     call = run.report.roll_call
     if call is None or call.parent_code != parent.code or call.has_roster != (roster is not None):
@@ -119,6 +122,7 @@ def consolidate(
         filled_on=max(dates).isoformat() if dates else "",
         names=names,
         roll_call=call,
+        explanations=dict(explanations or {}),
     )
 
 
@@ -128,12 +132,14 @@ def merge_files(
     *,
     unit_code: str | None = None,
     unit_name: str | None = None,
+    explanations: Mapping[ExplanationKey, str] | None = None,
     progress: Progress | None = None,
 ) -> Consolidation:
     """Check every file (as `check_files` does, with the same `options`) and consolidate the accepted ones
     for the parent unit: `unit_code` (--unit), else the roster's top unit; `unit_name`, else the roster's
-    name. `options.year` is required; put the output among `options.exclude` when it may lie among the
-    inputs (an earlier merge's output there would count everything twice)."""
+    name; `explanations` as for `consolidate`. `options.year` is required; put the output among
+    `options.exclude` when it may lie among the inputs (an earlier merge's output there would count
+    everything twice)."""
     if options.year is None:
         raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
     found = expand_paths(paths, exclude=options.exclude)  # nothing to check: said before the unit is asked
@@ -149,6 +155,7 @@ def merge_files(
             parent=parent,
             roster=options.roster,
             previous=dict(prev) if prev else None,
+            explanations=explanations,
         )
 
 

@@ -35,6 +35,15 @@ def count_states(rows: Iterable[StatusRow]) -> dict[str, int]:
     return {s: found.get(s, 0) for s in STATUSES}
 
 
+# A unit's explanation (说明) of one of its warnings: (unit code, issue code, cell id or "") → the text, shown
+# beside that issue in 问题清单.
+ExplanationKey = tuple[str, str, str]
+
+
+def explanation_key(unit_code: str | None, issue: Issue) -> ExplanationKey:
+    return (unit_code or "", issue.code, issue.cell_id or "")
+
+
 @dataclass
 class Parent:
     """The unit the consolidated workbook reports for (the county, 旗, city …)."""
@@ -110,6 +119,11 @@ class Consolidation:
     filled_on: str = ""  # the latest fill date of the members (ISO), for the cover
     names: dict[str, str] = field(default_factory=dict)  # path → display name
     roll_call: RollCall | None = None  # the roll-call that `rows` and `files` come from
+    explanations: Mapping[ExplanationKey, str] = field(default_factory=dict)  # the units' 说明 of warnings
+
+    def explanation(self, unit_code: str | None, issue: Issue) -> str:
+        """The unit's explanation of `issue` (a warning); "" when there is none."""
+        return "" if issue.is_error else self.explanations.get(explanation_key(unit_code, issue), "")
 
     def counts(self) -> dict[str, int]:
         return count_states(self.rows)

@@ -147,6 +147,7 @@ def write_issues(ctx: Context, c: Consolidation, f: Formats) -> None:
         ("级别", 6),
         ("问题", 70),
         ("如何修改", 50),
+        ("说明", 40),
     ]
     _header(ws, 0, headers, f.header)
     boxes = cell_boxes(c.spec)
@@ -176,6 +177,7 @@ def write_issues(ctx: Context, c: Consolidation, f: Formats) -> None:
                 SEVERITY_ZH[issue.severity],
                 issue.message,
                 issue.hint or "",
+                c.explanation(s.unit_code, issue),
             )
             for col, text in enumerate(row):
                 ws.write_string(r, col, text, f.text)

@@ -1,0 +1,37 @@
+"""A unit's explanation (说明) of a warning goes into the consolidated workbook beside that warning; an error
+cannot be explained away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from tianbao.consolidation import explanation_key, merge_files, write_consolidated
+from tianbao.options import CheckOptions
+from tianbao.roster import load_roster
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_explanation_of_a_warning_is_written_beside_it_and_errors_get_none(tmp_path: Path) -> None:
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+    first = merge_files([SAMPLES / "submissions"], options)
+    warned = next(m for m in first.members if m.submission.issues)
+    warning = next(i for i in warned.submission.issues if not i.is_error)
+    rejected = first.rejected[0].submission
+    error = next(i for i in rejected.issues if i.is_error)
+    explanations = {
+        explanation_key(warned.unit_code, warning): "本年无此类事项，已核实。",
+        explanation_key(rejected.unit_code, error): "不应出现",
+    }
+    result = merge_files([SAMPLES / "submissions"], options, explanations=explanations)
+    out = tmp_path / "汇总.xlsx"
+    write_consolidated(result, out)
+    rows = list(openpyxl.load_workbook(out, read_only=True)["问题清单"].iter_rows(values_only=True))
+    assert rows[0][-1] == "说明"
+    noted = [r for r in rows[1:] if r[-1]]
+    assert [(r[1], r[5], r[-1]) for r in noted] == [
+        (warned.unit_code, warning.code, "本年无此类事项，已核实。")
+    ]
+    assert all(r[-1] in (None, "") for r in rows[1:] if r[1] == rejected.unit_code)
