@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +26,7 @@ from tianbao.reading.previous import Previous
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
-from tianbao.template.batch import write_templates
+from tianbao.template.batch import referenced, roster_jobs, write_templates
 
 
 def template(
@@ -60,18 +59,7 @@ def template(
             _single(spec, year, out, password, prev, previous)
             return
         units = load_roster(roster)
-        with_prev = 0
-        work = []
-        for unit in units:
-            values = (
-                _referenced(spec, prev.units[unit.code].values) if prev and unit.code in prev.units else None
-            )
-            with_prev += values is not None
-            target = out / template_filename(year, unit.code, unit.name)
-            work.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
-        if prev is not None and not with_prev:
-            shown = "、".join(map(str, previous or ()))
-            raise fail(f"上年报表 {shown} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+        work, with_prev = roster_jobs(spec, year, units, out, previous=prev, password=password)
         with progress_bar(label="生成") as progress:
             write_templates(spec, work, processes=jobs, progress=progress)
         note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
@@ -91,7 +79,7 @@ def _single(
         shown = "、".join(map(str, source or ()))
         raise fail(f"上年报表 {shown} 含有 {len(prev.units)} 个单位的数据", "请同时用 --roster 给出单位名单")
     last = next(iter(prev.units.values()))
-    values = _referenced(spec, last.values)
+    values = referenced(spec, last.values)
     unit = Unit(last.code, last.name, last.type, None, 0) if last.code else None
     target = out / (template_filename(year, unit.code, unit.name) if unit else template_filename(year))
     stamp = write_template(
@@ -99,17 +87,3 @@ def _single(
     )
     who = escape(f"{unit.name}（{unit.code}）的") if unit else "空白"
     console.print(f"已生成{who}模板（带上年数据）：{escape(str(target))}（模板编号 {stamp.serial}）")
-
-
-def _referenced(spec: Spec, values: Mapping[str, float]) -> dict[str, float]:
-    """Last year's values that the spec's checks use; every value a check row shows must be there."""
-    used = {c for inst in spec.checks for c in inst.relation.cells(prev=True)}
-    shown = {c for inst in spec.checks if inst.rule.check_row for c in inst.relation.cells(prev=True)}
-    lacking = sorted(shown - set(values))
-    if lacking:
-        labels = "、".join(spec.cells[c].full_label for c in lacking[:3])
-        raise fail(
-            f"上年报表中“{labels}”{'等' if len(lacking) > 3 else ''}的数字无法使用",
-            "请先改正上年报表中这些单元格，或不用 --previous 生成模板",
-        )
-    return {c: values[c] for c in sorted(used) if c in values}

@@ -8,17 +8,61 @@ roster of a thousand units takes about 43 s on one core and 23 s on two (benchma
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tianbao.errors import UsageError
 from tianbao.spec import Spec, known_specs
-from tianbao.template.context import TemplateOptions
-from tianbao.template.writer import write_template
+from tianbao.template.context import TemplateOptions, UnitLike
+from tianbao.template.writer import template_filename, write_template
+
+if TYPE_CHECKING:
+    from tianbao.reading.previous import Previous
 
 Job = tuple[Path, TemplateOptions]
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 8  # fewer templates than this are written in this process: a pool costs more
+
+
+def referenced(spec: Spec, values: Mapping[str, float]) -> dict[str, float]:
+    """Last year's values that the spec's checks use; every value a check row shows must be there."""
+    used = {c for inst in spec.checks for c in inst.relation.cells(prev=True)}
+    shown = {c for inst in spec.checks if inst.rule.check_row for c in inst.relation.cells(prev=True)}
+    lacking = sorted(shown - set(values))
+    if lacking:
+        labels = "、".join(spec.cells[c].full_label for c in lacking[:3])
+        raise UsageError(
+            f"上年报表中“{labels}”{'等' if len(lacking) > 3 else ''}的数字无法使用",
+            "请先改正上年报表中这些单元格，或不用 --previous 生成模板",
+        )
+    return {c: values[c] for c in sorted(used) if c in values}
+
+
+def roster_jobs(
+    spec: Spec,
+    year: int,
+    units: Iterable[UnitLike],
+    out: Path,
+    *,
+    previous: Previous | None = None,
+    password: str | None = None,
+) -> tuple[list[Job], int]:
+    """A template per unit, in `out`, with last year's values where `previous` has the unit; and how many
+    have them. Last year's data without any unit of the roster is a usage error."""
+    jobs: list[Job] = []
+    with_prev = 0
+    for unit in units:
+        last = previous.units.get(unit.code) if previous is not None else None
+        values = referenced(spec, last.values) if last is not None else None
+        with_prev += values is not None
+        target = out / template_filename(year, unit.code, unit.name)
+        jobs.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
+    if previous is not None and not with_prev:
+        where = "、".join(previous.sources) or "上年报表"
+        raise UsageError(f"上年报表 {where} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+    return jobs, with_prev
 
 
 def write_templates(
