@@ -329,3 +329,17 @@ def test_a_written_roster_reads_back(tmp_path: Path) -> None:
     path = write_roster(tmp_path / "名单.csv", units)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # with a BOM: Excel opens it as UTF-8
     assert list(load_roster(path)) == units
+
+
+def test_a_file_kept_under_another_name_is_read_and_named_as_given(tmp_path: Path) -> None:
+    """The web app keeps an upload under its digest: the kind and the messages follow the name given."""
+    kept = tmp_path / "0f3a9c"
+    kept.write_bytes("单位代码,单位名称,单位类型,上级单位代码\n1,甲镇,乡镇,9\n".encode("utf-8-sig"))
+    assert [u.code for u in load_roster(kept, name="名单.csv")] == ["1"]
+    kept.write_bytes("单位代码,单位名称,单位类型,上级单位代码\n1,甲镇,村,9\n".encode())
+    with pytest.raises(RosterError) as err:
+        load_roster(kept, name="名单.csv")
+    assert err.value.message == "名单文件 名单.csv 第 2 行：单位类型“村”不在允许范围内"
+    with pytest.raises(RosterError) as err:
+        load_roster(kept, name="名单.txt")
+    assert err.value.message == "名单文件 名单.txt 的格式“.txt”不受支持"

@@ -99,14 +99,17 @@ class Roster:
         return code
 
 
-def load_roster(path: str | os.PathLike[str]) -> Roster:
-    """Read a roster file (.csv or .xlsx); raise RosterError with a Chinese message on any problem."""
-    source = os.fspath(path)
+def load_roster(path: str | os.PathLike[str], *, name: str | None = None) -> Roster:
+    """Read a roster file (.csv or .xlsx); raise RosterError with a Chinese message on any problem.
+    `name`: what the messages call the file and what tells its kind (default: the path) — for a file kept
+    under another name, such as an upload in the web app's store."""
+    file = os.fspath(path)
+    source = name if name is not None else file
     ext = os.path.splitext(source)[1].lower()
     if ext not in (".csv", ".xlsx"):
         raise RosterError(f"名单文件 {source} 的格式“{ext or '无扩展名'}”不受支持", SAVE_HINT)
     try:
-        rows = _read_csv(source) if ext == ".csv" else _read_xlsx(source)
+        rows = _read_csv(file, source) if ext == ".csv" else _read_xlsx(file, source)
         return _parse(rows, source)
     except OSError as exc:
         raise RosterError(f"名单文件 {source} 无法读取：{os_reason(exc)}", "请检查文件路径") from None
@@ -123,8 +126,8 @@ def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:
     return Path(path)
 
 
-def _read_csv(source: str) -> list[list[Any]]:
-    with open(source, "rb") as fh:
+def _read_csv(file: str, source: str) -> list[list[Any]]:
+    with open(file, "rb") as fh:
         data = fh.read()
     for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
         try:
@@ -137,11 +140,11 @@ def _read_csv(source: str) -> list[list[Any]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def _read_xlsx(source: str) -> list[list[Any]]:
+def _read_xlsx(file: str, source: str) -> list[list[Any]]:
     from openpyxl import load_workbook  # imported here: CSV rosters do not need it
 
     try:
-        wb = load_workbook(source, read_only=True, data_only=True)
+        wb = load_workbook(file, read_only=True, data_only=True)
     except OSError:
         raise
     except Exception:  # zipfile.BadZipFile, InvalidFileException, KeyError from a broken package…
