@@ -10,6 +10,7 @@ from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
 from tianbao.cli.help import ChineseCommand
 from tianbao.cli.merge_cmd import merge
+from tianbao.cli.serve_cmd import serve
 from tianbao.cli.template_cmd import template
 from tianbao.cli.usage import ChineseGroup
 
@@ -29,6 +30,7 @@ app.command("fill", cls=ChineseCommand)(fill)
 app.command("check", cls=ChineseCommand)(check)
 app.command("merge", cls=ChineseCommand)(merge)
 app.command("codes", cls=ChineseCommand)(codes)
+app.command("serve", cls=ChineseCommand)(serve)
 
 
 def _version(value: bool) -> None:

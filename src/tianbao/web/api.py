@@ -1,0 +1,290 @@
+"""The JSON API under /api/: the same actions as the pages, for an office that scripts them (README:
+“网页版（tianbao serve）”). Errors are `{"error": 中文说明, "hint": 如何修改}` with status 400, 404 or 413."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tianbao import __version__
+from tianbao.errors import TianbaoError
+from tianbao.web import intake, outputs, rollcall
+from tianbao.web.app import XLSX, attachment, csrf_token, require_csrf
+from tianbao.web.workspace import Season, Workspace
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def ws_of(request: Request) -> Workspace:
+    return request.app.state.ws  # type: ignore[no-any-return]
+
+
+def season_of(request: Request) -> Season:
+    try:
+        return ws_of(request).season(int(request.path_params["sid"]))
+    except (KeyError, ValueError):
+        raise HTTPException(404, "找不到这个年度") from None
+
+
+def user_errors(handler: Handler) -> Handler:
+    """A Chinese error (400) for what the library refuses (a bad roster, an impossible year …)."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except TianbaoError as exc:
+            return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=400)
+
+    return run
+
+
+async def session(request: Request) -> Response:
+    return JSONResponse({"csrf": csrf_token(ws_of(request)), "version": __version__})
+
+
+@user_errors
+async def seasons(request: Request) -> Response:
+    ws = ws_of(request)
+    if request.method == "POST":
+        await require_csrf(request)
+        body = await _json(request)
+        season = await run_in_threadpool(
+            ws.create_season,
+            _int(body.get("year")),
+            str(body.get("format", "2021")),
+            str(body.get("unit_code", "")),
+            str(body.get("unit_name", "")),
+            body.get("deadline"),
+        )
+        return JSONResponse(season.to_dict(), status_code=201)
+    return JSONResponse({"seasons": [s.to_dict() for s in ws.seasons()]})
+
+
+async def season(request: Request) -> Response:
+    return JSONResponse(season_of(request).to_dict())
+
+
+async def uploads(request: Request) -> list[tuple[str, bytes]]:
+    """The files of a multipart request (fields `file`), or a raw body named by `?name=`."""
+    form = await require_csrf(request)
+    if form is None:
+        name = request.query_params.get("name", "")
+        return [(name, await request.body())]
+    out = []
+    for value in form.getlist("file"):
+        if isinstance(value, UploadFile):
+            out.append((value.filename or "", await value.read()))
+    if not out:
+        raise HTTPException(400, "请求中没有文件（表单字段 file）")
+    return out
+
+
+@user_errors
+async def roster(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "PUT":
+        ((name, data),) = (await uploads(request))[:1]
+        await run_in_threadpool(ws.set_roster, s, data, name or "名单.csv")
+        s = ws.season(s.id)
+    units = ws.roster(s)
+    if units is None:
+        return JSONResponse({"name": None, "units": []})
+    return JSONResponse(
+        {
+            "name": s.roster_name,
+            "units": [{"code": u.code, "name": u.name, "type": u.type, "parent": u.parent} for u in units],
+        }
+    )
+
+
+@user_errors
+async def previous(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "POST":
+        for name, data in await uploads(request):
+            await run_in_threadpool(ws.add_previous, s, data, name)
+    rows = ws.previous_files(s)
+    return JSONResponse({"files": [{"name": r["name"], "sha256": r["sha256"]} for r in rows]})
+
+
+@user_errors
+async def files(request: Request) -> Response:
+    """GET: every file received. POST (multipart, fields `file`): receive them; `?wait=0` answers as soon
+    as they are kept (verdicts follow: GET the file until its status is no longer `pending`)."""
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "POST":
+        received = []
+        for name, data in await uploads(request):
+            received += await run_in_threadpool(_receive, ws, s, name, data)
+        if request.query_params.get("wait", "1") != "0" or not request.app.state.background:
+            await run_in_threadpool(intake.check_pending, ws, s)
+            received = [intake.receipt(ws, s, r.id) if not r.again else r for r in received]
+        else:
+            request.app.state.checker.notify()
+        return JSONResponse({"files": [r.to_dict() for r in received]}, status_code=201)
+    return JSONResponse({"files": [r.to_dict() for r in intake.receipts(ws, s)]})
+
+
+def _receive(ws: Workspace, s: Season, name: str, data: bytes) -> list[intake.Receipt]:
+    import io
+
+    try:
+        return intake.receive(ws, s, name, io.BytesIO(data))
+    except intake.ArchiveError as exc:
+        raise HTTPException(400, f"压缩包 {name} 未接收：{exc}") from None
+
+
+def receipt_of(request: Request) -> tuple[Workspace, Season, intake.Receipt]:
+    ws, s = ws_of(request), season_of(request)
+    try:
+        return ws, s, intake.receipt(ws, s, int(request.path_params["rid"]))
+    except (KeyError, ValueError):
+        raise HTTPException(404, "找不到这个文件") from None
+
+
+async def file(request: Request) -> Response:
+    """The file's report: the same dict as `tianbao check --json` gives for it (path: the name received)."""
+    _, _, r = receipt_of(request)
+    return JSONResponse(r.to_dict())
+
+
+async def content(request: Request) -> Response:
+    ws, _, r = receipt_of(request)
+    from tianbao.fileio import safe_filename
+
+    return attachment(safe_filename(r.name), ws.store.read(r.sha256))
+
+
+async def feedback(request: Request) -> Response:
+    ws, s, r = receipt_of(request)
+    copy = await run_in_threadpool(outputs.feedback_copy, ws, s, r)
+    if copy is None:
+        raise HTTPException(404, "这个文件没有需要退回修改的问题，或无法读出数值")
+    return attachment(*copy, media=XLSX)
+
+
+async def roll_call(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    call = await run_in_threadpool(rollcall.season_roll_call, ws, s)
+    return JSONResponse(call.to_dict())
+
+
+@user_errors
+async def explanations(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "POST":
+        await require_csrf(request)
+        body = await _json(request)
+        rollcall.explain(
+            ws,
+            s,
+            str(body.get("unit_code", "")),
+            str(body.get("code", "")),
+            str(body.get("cell_id") or ""),
+            str(body.get("text", "")),
+        )
+    items = rollcall.explanations(ws, s)
+    return JSONResponse(
+        {
+            "explanations": [
+                {"unit_code": u, "code": c, "cell_id": cell, "text": t} for (u, c, cell), t in items.items()
+            ]
+        }
+    )
+
+
+@user_errors
+async def merge(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "POST":
+        await require_csrf(request)
+        built = await run_in_threadpool(outputs.build_merge, ws, s)
+    else:
+        found = outputs.latest_merge(ws, s)
+        if found is None:
+            raise HTTPException(404, "还没有生成汇总表")
+        built = found
+    base = f"/api/seasons/{s.id}/merge/{built.id}"
+    return JSONResponse(
+        {
+            "id": built.id,
+            "created_at": built.created_at,
+            "summary": built.summary,
+            "downloads": {k: f"{base}/{k}" for k in ("workbook", "csv", "parquet")},
+        },
+        status_code=201 if request.method == "POST" else 200,
+    )
+
+
+async def merge_download(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    built = outputs.latest_merge(ws, s, _int(request.path_params["mid"]))
+    kind = request.path_params["kind"]
+    sha = built.sha256(kind) if built is not None else None
+    if built is None or sha is None:
+        raise HTTPException(404, "找不到这个文件")
+    media = {"workbook": XLSX, "csv": "text/csv; charset=utf-8"}.get(kind, "application/octet-stream")
+    return attachment(built.file_names(s)[kind], ws.store.read(sha), media=media)
+
+
+@user_errors
+async def templates(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    name, data = await run_in_threadpool(outputs.templates_zip, ws, s)
+    return attachment(name, data, media="application/zip")
+
+
+@user_errors
+async def template(request: Request) -> Response:
+    ws, s = ws_of(request), season_of(request)
+    code = request.path_params["code"]
+    try:
+        name, data = await run_in_threadpool(outputs.unit_template, ws, s, None if code == "blank" else code)
+    except KeyError:
+        raise HTTPException(404, "名单中没有这个单位") from None
+    return attachment(name, data, media=XLSX)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise HTTPException(400, "请求内容不是有效的 JSON") from None
+    if not isinstance(body, dict):
+        raise HTTPException(400, "请求内容应为 JSON 对象")
+    return body
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise HTTPException(400, f"“{value}”不是整数") from None
+
+
+S = "/api/seasons/{sid:int}"
+routes = [
+    Route("/api/session", session),
+    Route("/api/seasons", seasons, methods=["GET", "POST"]),
+    Route(S, season),
+    Route(S + "/roster", roster, methods=["GET", "PUT"]),
+    Route(S + "/previous", previous, methods=["GET", "POST"]),
+    Route(S + "/files", files, methods=["GET", "POST"]),
+    Route(S + "/files/{rid:int}", file),
+    Route(S + "/files/{rid:int}/content", content),
+    Route(S + "/files/{rid:int}/feedback", feedback),
+    Route(S + "/rollcall", roll_call),
+    Route(S + "/explanations", explanations, methods=["GET", "POST"]),
+    Route(S + "/merge", merge, methods=["GET", "POST"]),
+    Route(S + "/merge/{mid:int}/{kind}", merge_download),
+    Route(S + "/templates.zip", templates),
+    Route(S + "/templates/{code}", template),
+]

@@ -1,0 +1,186 @@
+"""报送情况 of a season: the library's roll-call (tianbao.consolidation.roll_call — the rules merge applies:
+duplicates, resubmissions, double counting, every roster unit's state) over the verdicts recorded at intake,
+without reading a file again; a unit's versions, and the cell-level differences between two of them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tianbao.consolidation import FileEntry, StatusRow, roll_call
+from tianbao.consolidation.model import MISSING, STATUSES
+from tianbao.spec import Spec, load_spec
+from tianbao.validation.report import FileReport
+from tianbao.web.intake import PENDING, Receipt, check_pending, receipts
+from tianbao.web.records import submission_from_json
+from tianbao.web.workspace import Season, Workspace, unique_name
+
+
+@dataclass
+class SeasonRollCall:
+    season: Season
+    spec: Spec
+    rows: list[StatusRow]  # every roster unit, then the other files
+    files: list[FileEntry]
+    receipts: dict[str, Receipt]  # by the file's key (its SHA-256)
+    names: dict[str, str]  # file key → display name (unique in the season)
+    values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # key → inputs and totals
+    pending: int = 0
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(r.status for r in self.rows)
+        return {s: found.get(s, 0) for s in STATUSES}
+
+    @property
+    def expected(self) -> int:
+        """Roster units expected to report (rows with a unit state, not files outside the roster)."""
+        return sum(1 for r in self.rows if r.status != "名单外" and r.status != "重复（不计入）")
+
+    def entry(self, key: str) -> FileEntry | None:
+        return next((f for f in self.files if f.submission.path == key), None)
+
+    def unit_files(self, unit_code: str) -> list[FileEntry]:
+        """A unit's files, oldest received first."""
+        own = [f for f in self.files if (f.submission.unit_code or "") == unit_code]
+        return sorted(own, key=lambda f: self.receipts[f.submission.path].id)
+
+    def to_dict(self) -> dict[str, Any]:
+        by_name = {f.name: f.submission.path for f in self.files}
+        return {
+            "season": self.season.to_dict(),
+            "counts": self.counts(),
+            "pending": self.pending,
+            "units": [
+                {
+                    "unit_code": r.unit_code,
+                    "unit_name": r.unit_name,
+                    "unit_type": r.unit_type,
+                    "status": r.status,
+                    "files": [
+                        self.receipts[by_name[n]].id for n in r.files.split("、") if n and n in by_name
+                    ],
+                    "note": r.note,
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def display_names(items: list[Receipt]) -> dict[str, str]:
+    """Each received file's name as the season shows it and as a merge lays it out: the name received (the
+    member's name for a file from an archive), made safe, “ (2)” added where two differ only in content."""
+    taken: set[str] = set()
+    out = {}
+    for r in items:
+        name = unique_name(r.name, taken)
+        taken.add(name)
+        out[r.sha256] = name
+    return out
+
+
+_cache: dict[tuple[Any, ...], SeasonRollCall] = {}
+_cache_lock = threading.Lock()
+
+
+def season_roll_call(ws: Workspace, season: Season, *, check: bool = True) -> SeasonRollCall:
+    """The season's roll-call. `check`: first check what is pending or stale (else those files are left out
+    and counted as pending)."""
+    if check:
+        check_pending(ws, season)
+    items = receipts(ws, season)
+    key = (str(ws.root), season, ws.context(season), tuple((r.id, r.status) for r in items))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    result = _compute(ws, season, items)
+    with _cache_lock:
+        _cache.clear()  # one season's roll-call kept: the one being looked at
+        _cache[key] = result
+    return result
+
+
+def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollCall:
+    spec = load_spec(season.fmt)
+    names = display_names(items)
+    checked = [r for r in items if r.status != PENDING]
+    with ws.db.read() as con:
+        records = dict(
+            con.execute(
+                "SELECT sha256, record FROM receipts WHERE season_id = ? AND status != ?",
+                (season.id, PENDING),
+            ).fetchall()
+        )
+    reports, values = [], {}
+    for r in checked:
+        sub, computed = submission_from_json(records[r.sha256])
+        values[r.sha256] = {**sub.values, **computed}
+        reports.append(FileReport(sub))
+    call = roll_call(reports, spec, names, ws.roster(season), season.unit_code)
+    return SeasonRollCall(
+        season=season,
+        spec=spec,
+        rows=call.rows,
+        files=call.files,
+        receipts={r.sha256: r for r in items},
+        names=names,
+        values=values,
+        pending=len(items) - len(checked),
+    )
+
+
+def missing(call: SeasonRollCall) -> list[StatusRow]:
+    return [r for r in call.rows if r.status == MISSING]
+
+
+@dataclass(frozen=True)
+class Change:
+    cell_id: str
+    sheet: str
+    label: str
+    before: float | None
+    after: float | None
+
+
+def diff(spec: Spec, before: dict[str, float | None], after: dict[str, float | None]) -> list[Change]:
+    """The cells whose values differ between two versions (a blank and a 0 differ: blank is not zero)."""
+    out = []
+    for cell_id, cell in spec.cells.items():
+        a, b = before.get(cell_id), after.get(cell_id)
+        if a != b:
+            out.append(Change(cell_id, cell.sheet, cell.label, a, b))
+    return out
+
+
+def explanations(ws: Workspace, season: Season) -> dict[tuple[str, str, str], str]:
+    with ws.db.read() as con:
+        rows = con.execute(
+            "SELECT unit_code, code, cell_id, text FROM explanations WHERE season_id = ?", (season.id,)
+        ).fetchall()
+    return {(r["unit_code"], r["code"], r["cell_id"]): r["text"] for r in rows}
+
+
+def explain(ws: Workspace, season: Season, unit_code: str, code: str, cell_id: str, text: str) -> None:
+    """Record (or, with an empty text, remove) a unit's explanation of one of its warnings."""
+    from tianbao.web.workspace import now
+
+    with ws.db.write() as con:
+        if text.strip():
+            con.execute(
+                "INSERT INTO explanations (season_id, unit_code, code, cell_id, text, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (season_id, unit_code, code, cell_id) "
+                "DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+                (season.id, unit_code, code, cell_id, text.strip(), now()),
+            )
+        else:
+            con.execute(
+                "DELETE FROM explanations WHERE season_id = ? AND unit_code = ? AND code = ? AND cell_id = ?",
+                (season.id, unit_code, code, cell_id),
+            )
+
+
+def report_of(r: Receipt) -> str:
+    return json.dumps(r.report, ensure_ascii=False, indent=2)
