@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
-from starlette.testclient import TestClient
+with warnings.catch_warnings():  # Starlette 1.x would rather have httpx2 under its test client; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from tianbao.web.app import create_app
 

@@ -1,0 +1,211 @@
+"""tianbao serve through the framework's test client: each page and API call gives what the command line
+gives for the same files (verdicts, check's dict, roll-call, consolidated workbook, 退回修改 copy)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tianbao.consolidation import merge_files
+from tianbao.options import CheckOptions
+from tianbao.roster import load_roster
+from tianbao.validation import check_files
+from web_helpers import SAMPLES, SUBMISSIONS, TestClient, client, season_with_roster, upload_samples
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["files"]
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with client(tmp_path_factory.mktemp("ws")) as c:
+        sid = season_with_roster(c)
+        received = upload_samples(c, sid)
+        yield c, sid, received
+
+
+def test_every_sample_gets_the_verdict_check_gives(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    by_name = {Path(k).name: v for k, v in EXPECTED.items()}
+    assert len(received) == len(SUBMISSIONS)
+    for name, f in received.items():
+        assert f["status"] == by_name[name]["status"], name
+        assert sorted({i["code"] for i in f["report"]["issues"]}) == sorted(by_name[name]["codes"]), name
+
+
+def test_a_files_report_is_the_dict_of_check_json(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    path = next(p for p in SUBMISSIONS if p.name.startswith("吉文镇"))
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+    expected = check_files([path], options).report.files[0].to_dict()
+    got = c.get(f"/api/seasons/{sid}/files/{received[path.name]['id']}").json()["report"]
+    assert got == {**expected, "path": path.name}
+
+
+def test_the_same_file_again_is_the_same_receipt(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    path = SUBMISSIONS[0]
+    r = c.post(f"/api/seasons/{sid}/files", files={"file": ("另一个名字.xlsx", path.read_bytes())})
+    (again,) = r.json()["files"]
+    assert again["already_received"] and again["id"] == received[path.name]["id"]
+    assert len(c.get(f"/api/seasons/{sid}/files").json()["files"]) == len(SUBMISSIONS)
+
+
+def test_roll_call_is_merges_and_names_every_roster_unit(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, _ = season
+    call = c.get(f"/api/seasons/{sid}/rollcall").json()
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+    merged = merge_files([SAMPLES / "submissions"], options, unit_code="150723", unit_name="鄂伦春自治旗")
+    assert call["counts"] == merged.counts()
+    assert {(u["unit_code"], u["status"]) for u in call["units"]} == {
+        (r.unit_code, r.status) for r in merged.rows
+    }
+    assert ("150723109", "未报送") in {(u["unit_code"], u["status"]) for u in call["units"]}
+    page = c.get(f"/s/{sid}/rollcall?status=未报送").text
+    assert "古里乡人民政府" in page and "诺敏镇人民政府" not in page
+    assert "截止日期 1月31日" in page
+
+
+def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    page = c.get(f"/s/{sid}/units/150723100").text
+    assert "阿里河镇-报表.xlsx" in page and "阿里河镇-报表（修改后）.xlsx" in page
+    assert "改动的单元格" in page  # the newer version differs from the older one in some cells
+    warned = received["吉文镇报表2022.xlsx"]
+    warning = next(i for i in warned["report"]["issues"] if i["severity"] == "warning")
+    r = c.post(
+        f"/api/seasons/{sid}/explanations",
+        json={
+            "unit_code": "150723104",
+            "code": warning["code"],
+            "cell_id": warning["cell_id"],
+            "text": "已核实，本年无。",
+        },
+    )
+    assert r.status_code == 200
+    built = c.post(f"/api/seasons/{sid}/merge").json()
+    data = c.get(built["downloads"]["workbook"]).content
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(data), read_only=True)["问题清单"].iter_rows(values_only=True)
+    )
+    assert ("150723104", warning["code"], "已核实，本年无。") in {(r[1], r[5], r[-1]) for r in rows}
+    csv = c.get(built["downloads"]["csv"]).content
+    assert csv.startswith("\ufeff单位代码".encode())
+    assert "鄂伦春自治旗" in c.get(f"/s/{sid}/merge").text
+
+
+def test_return_copy_template_and_zip_downloads(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    rejected = received["乌鲁布铁镇2022年度报表.xlsx"]
+    r = c.get(f"/api/seasons/{sid}/files/{rejected['id']}/feedback")
+    assert r.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert "问题清单" in wb.sheetnames
+    clean = received["诺敏镇2022年政务公开报表.xlsx"]
+    assert c.get(f"/api/seasons/{sid}/files/{clean['id']}/feedback").status_code == 404
+    z = zipfile.ZipFile(io.BytesIO(c.get(f"/api/seasons/{sid}/templates.zip").content))
+    assert len(z.namelist()) == 15 and all(n.endswith(".xlsx") for n in z.namelist())
+    one = c.get(f"/api/seasons/{sid}/templates/150723107")
+    assert "150723107" in one.headers["content-disposition"]
+    assert c.get(f"/api/seasons/{sid}/templates/999").status_code == 404
+
+
+def test_pages_render(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, received = season
+    for url in ("/seasons", f"/s/{sid}", f"/s/{sid}/templates", f"/s/{sid}/intake", f"/s/{sid}/merge"):
+        r = c.get(url)
+        assert r.status_code == 200 and '<html lang="zh-CN">' in r.text, url
+    assert c.get("/").status_code == 200  # redirected to the season's roll-call
+    assert c.get(f"/s/{sid}/files/{received['说明.txt']['id']}").text.count("不是 Excel 工作簿") == 1
+    assert c.get("/s/99/rollcall").status_code == 404
+
+
+def test_bad_season_and_roster_are_chinese_errors(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        r = c.post("/api/seasons", json={"year": 25, "unit_code": "1", "unit_name": "甲"})
+        assert r.status_code == 400 and "报告年度 25 不在 2000–2100 之间" in r.json()["error"]
+        r = c.post("/api/seasons", json={"year": 2025, "unit_code": "", "unit_name": ""})
+        assert r.status_code == 400 and "汇总单位" in r.json()["error"]
+        sid = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲县"}).json()["id"]
+        bad = "单位代码,单位名称,单位类型,上级单位代码\n11,乙镇,村,1\n".encode()
+        r = c.put(f"/api/seasons/{sid}/roster", files={"file": ("名单.csv", bad)})
+        assert r.status_code == 400
+        assert r.json()["error"] == "名单文件 名单.csv 第 2 行：单位类型“村”不在允许范围内"
+        assert c.get(f"/api/seasons/{sid}/roster").json()["units"] == []
+        page = c.get(f"/s/{sid}").text
+        assert "直接编辑名单" in page
+
+
+def test_zip_archive_is_opened_and_each_workbook_checked(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for p in SUBMISSIONS[:3]:
+            z.writestr(f"收件/{p.name}", p.read_bytes())
+        z.writestr("~$锁定.xlsx", b"lock")
+    with client(tmp_path) as c:
+        sid = season_with_roster(c)
+        r = c.post(f"/api/seasons/{sid}/files", files={"file": ("微信.zip", buf.getvalue())})
+        got = r.json()["files"]
+        assert sorted(f["name"] for f in got) == sorted(p.name for p in SUBMISSIONS[:3])
+        assert all(f["archive"] == "微信.zip" and f["status"] != "pending" for f in got)
+
+
+def test_hostile_names_are_text_never_paths_or_markup(tmp_path: Path) -> None:
+    data = SUBMISSIONS[0].read_bytes()
+    with client(tmp_path) as c:
+        sid = season_with_roster(c)
+        for name in ("<script>alert(1)</script>.xlsx", "../../x.xlsx", "..\\..\\y.xlsx", "CON.xlsx"):
+            c.post(f"/api/seasons/{sid}/files", files={"file": (name, data + name.encode())})
+        page = c.get(f"/s/{sid}/intake").text
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert not (tmp_path.parent / "x.xlsx").exists() and not (tmp_path / "x.xlsx").exists()
+        stored = {p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()}
+        assert all(len(n) == 64 for n in stored)
+        roll = c.get(f"/s/{sid}/rollcall").text
+        assert "<script>alert" not in roll
+        r = c.get(f"/api/seasons/{sid}/files/1/content")
+        assert "%3Cscript%3E" not in r.headers["content-disposition"]  # a safe file name
+
+
+def test_request_limit(tmp_path: Path) -> None:
+    with client(tmp_path, max_request=200_000) as c:
+        sid = season_with_roster(c)
+        r = c.post(f"/api/seasons/{sid}/files", files={"file": ("大.xlsx", b"x" * 300_000)})
+        assert r.status_code == 413 and "超过上限" in r.text
+        assert c.get(f"/api/seasons/{sid}/files").json()["files"] == []
+
+
+def test_browser_forms_need_the_csrf_token(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        origin = {"origin": "http://127.0.0.1:8765"}
+        form = {"year": "2025", "unit_code": "1", "unit_name": "甲县"}
+        assert c.post("/seasons", data=form, headers=origin).status_code == 403
+        token = c.get("/api/session").json()["csrf"]
+        assert f'value="{token}"' in c.get("/seasons").text
+        r = c.post("/seasons", data={**form, "csrf": token}, headers=origin, follow_redirects=False)
+        assert r.status_code == 303
+        evil = {"origin": "http://evil.example", "x-csrf-token": token}
+        assert c.post("/api/seasons", json={"year": 2025}, headers=evil).status_code == 403
+
+
+def test_a_page_of_another_host_name_is_refused(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        assert c.get("/seasons", headers={"host": "evil.example:8765"}).status_code == 400
+        assert c.get("/seasons", headers={"host": "localhost:8765"}).status_code == 200
+
+
+def test_token_rule(tmp_path: Path) -> None:
+    app_client = client(tmp_path, token="s3cret-token")
+    with TestClient(app_client.app, base_url="http://192.168.1.5:8765") as c:
+        assert c.get("/seasons").status_code == 401
+        assert c.get("/api/seasons").status_code == 401
+        assert c.get("/api/seasons", headers={"authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/api/seasons", headers={"authorization": "Bearer s3cret-token"}).status_code == 200
+        r = c.get("/seasons?token=s3cret-token", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/seasons"
+        assert "HttpOnly" in r.headers["set-cookie"]
+        assert c.get("/seasons").status_code == 200  # the cookie set by the first visit
