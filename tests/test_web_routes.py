@@ -29,7 +29,7 @@ def season(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 
 def test_every_sample_gets_the_verdict_check_gives(season) -> None:  # type: ignore[no-untyped-def]
-    c, sid, received = season
+    _, _, received = season
     by_name = {Path(k).name: v for k, v in EXPECTED.items()}
     assert len(received) == len(SUBMISSIONS)
     for name, f in received.items():
