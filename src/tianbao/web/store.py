@@ -20,6 +20,11 @@ class Store:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        for left in self.root.glob(
+            ".incoming.*"
+        ):  # a write cut short (the server was killed): never recorded
+            with contextlib.suppress(OSError):
+                left.unlink()
 
     def path(self, sha256: str) -> Path:
         """Where the file of this digest is (whether or not it is there)."""
