@@ -39,9 +39,15 @@ def uploads(n: int) -> float:
     server = start(root, port)
     try:
         api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-        sid = api.post("/api/seasons", json={"year": 2025, "unit_code": "990000", "unit_name": "基准县"}).json()["id"]
-        api.put(f"/api/seasons/{sid}/roster", files={"file": ("名单.csv", (data / "roster.csv").read_bytes())})
-        api.post(f"/api/seasons/{sid}/files", files={"file": ("预热.xlsx", files[-1].read_bytes())})  # imports
+        sid = api.post(
+            "/api/seasons", json={"year": 2025, "unit_code": "990000", "unit_name": "基准县"}
+        ).json()["id"]
+        api.put(
+            f"/api/seasons/{sid}/roster", files={"file": ("名单.csv", (data / "roster.csv").read_bytes())}
+        )
+        api.post(
+            f"/api/seasons/{sid}/files", files={"file": ("预热.xlsx", files[-1].read_bytes())}
+        )  # imports
         todo = list(files[:-1])
         ids: list[int] = []
         lock = threading.Lock()
@@ -115,7 +121,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.files} 个文件上传并检查完：{uploads(args.files + 1):.1f} 秒")
     checking, first, again = roll_call(args.units)
-    print(f"{args.units} 个单位：检查 {checking:.1f} 秒；报送情况页面 {first:.2f} 秒（重启后首次），{again:.2f} 秒（再次）")
+    print(
+        f"{args.units} 个单位：检查 {checking:.1f} 秒；报送情况页面 {first:.2f} 秒（重启后首次），{again:.2f} 秒（再次）"
+    )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium (.ci/run installs it)"
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="needs Debian's chromium (.ci/run installs it)",
     ),
 ]
 
@@ -59,7 +60,9 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             page.screenshot(path=str(shots / "01-新建年度.png"), full_page=True)
             page.get_by_role("button", name="新建", exact=True).click()
             page.wait_for_url("**/s/1")
-            page.locator("form:has(input[value=roster]) input[type=file]").set_input_files(SAMPLES / "roster.csv")
+            page.locator("form:has(input[value=roster]) input[type=file]").set_input_files(
+                SAMPLES / "roster.csv"
+            )
             page.get_by_role("button", name="上传名单", exact=True).click()
             page.get_by_text("名单已更新：15 个单位。").wait_for()
             page.screenshot(path=str(shots / "02-年度与名单.png"), full_page=True)
@@ -118,7 +121,9 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             merged.save_as(tmp_path / merged.suggested_filename)
             wb = openpyxl.load_workbook(tmp_path / merged.suggested_filename, read_only=True)
             assert {"明细", "报送情况", "问题清单", "来源"} <= set(wb.sheetnames)
-            notes = [r[-1] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[1] == "150723104"]
+            notes = [
+                r[-1] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[1] == "150723104"
+            ]
             assert "本年确无此类事项，已核实。" in notes
             browser.close()
     finally:

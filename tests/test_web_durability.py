@@ -106,7 +106,7 @@ def test_killed_server_loses_nothing_acknowledged(tmp_path: Path) -> None:
         assert set(acknowledged) <= {f["id"] for f in files}
         assert all(f["status"] != "pending" for f in files)
         assert call["pending"] == 0
-        assert sum(len(u["files"]) for u in call["units"]) == len(files)
+        assert sum(len(u["file_ids"]) for u in call["rows"]) == len(files)
         for f in files:
             stored = (tmp_path / "blobs" / f["sha256"][:2] / f["sha256"]).read_bytes()
             assert stored == next(p for p in SUBMISSIONS if p.name == f["name"]).read_bytes()

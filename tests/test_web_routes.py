@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tianbao.consolidation import merge_files
+from tianbao.consolidation import STATUS_KEYS, merge_files
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.validation import check_files
@@ -60,11 +60,11 @@ def test_roll_call_is_merges_and_names_every_roster_unit(season) -> None:  # typ
     call = c.get(f"/api/seasons/{sid}/rollcall").json()
     options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
     merged = merge_files([SAMPLES / "submissions"], options, unit_code="150723", unit_name="鄂伦春自治旗")
-    assert call["counts"] == merged.counts()
-    assert {(u["unit_code"], u["status"]) for u in call["units"]} == {
+    assert call["counts"] == {STATUS_KEYS[s]: n for s, n in merged.counts().items()}
+    assert {(u["unit_code"], u["status_zh"]) for u in call["rows"]} == {
         (r.unit_code, r.status) for r in merged.rows
     }
-    assert ("150723109", "未报送") in {(u["unit_code"], u["status"]) for u in call["units"]}
+    assert ("150723109", "missing") in {(u["unit_code"], u["status"]) for u in call["rows"]}
     page = c.get(f"/s/{sid}/rollcall?status=未报送").text
     assert "古里乡人民政府" in page and "诺敏镇人民政府" not in page
     assert "截止日期 1月31日" in page

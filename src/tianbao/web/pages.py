@@ -172,7 +172,7 @@ async def unit_page(request: Request) -> Response:
     if shown is not None:
         values = call.values.get(shown.submission.path, {})
         tables = [grid_html(g, values, cell_ids=True) for g in table_grids(spec)]
-        for i in shown.submission.issues:
+        for i in shown.issues:
             if i.cell_id and i.cell_id in spec.cells:
                 marks[i.cell_id] = "error" if i.is_error or marks.get(i.cell_id) == "error" else "warning"
         if before is not None and before is not shown:

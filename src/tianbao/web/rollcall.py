@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tianbao.consolidation import FileEntry, StatusRow, roll_call
-from tianbao.consolidation.model import MISSING, STATUSES
+from tianbao.consolidation import STATUS_KEYS, FileEntry, StatusRow, roll_call
+from tianbao.consolidation.model import MISSING, count_states
+from tianbao.consolidation.rollcall import row_dict
 from tianbao.spec import Spec, load_spec
 from tianbao.validation.report import FileReport
 from tianbao.web.intake import PENDING, Receipt, check_pending, receipts
@@ -23,16 +23,15 @@ from tianbao.web.workspace import Season, Workspace, unique_name
 class SeasonRollCall:
     season: Season
     spec: Spec
-    rows: list[StatusRow]  # every roster unit, then the other files
-    files: list[FileEntry]
+    rows: tuple[StatusRow, ...]  # every roster unit, then the other files
+    files: tuple[FileEntry, ...]
     receipts: dict[str, Receipt]  # by the file's key (its SHA-256)
     names: dict[str, str]  # file key → display name (unique in the season)
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # key → inputs and totals
     pending: int = 0
 
     def counts(self) -> dict[str, int]:
-        found = Counter(r.status for r in self.rows)
-        return {s: found.get(s, 0) for s in STATUSES}
+        return count_states(self.rows)
 
     @property
     def expected(self) -> int:
@@ -48,21 +47,17 @@ class SeasonRollCall:
         return sorted(own, key=lambda f: self.receipts[f.submission.path].id)
 
     def to_dict(self) -> dict[str, Any]:
+        """The roll-call as `tianbao check --json` gives it (counts by state key, a dict per row), each row
+        with the ids of its files here (`file_ids`), and the season."""
         by_name = {f.name: f.submission.path for f in self.files}
         return {
             "season": self.season.to_dict(),
-            "counts": self.counts(),
+            "counts": {STATUS_KEYS[s]: n for s, n in self.counts().items()},
             "pending": self.pending,
-            "units": [
+            "rows": [
                 {
-                    "unit_code": r.unit_code,
-                    "unit_name": r.unit_name,
-                    "unit_type": r.unit_type,
-                    "status": r.status,
-                    "files": [
-                        self.receipts[by_name[n]].id for n in r.files.split("、") if n and n in by_name
-                    ],
-                    "note": r.note,
+                    **row_dict(r),
+                    "file_ids": [self.receipts[by_name[n]].id for n in r.file_names if n in by_name],
                 }
                 for r in self.rows
             ],
@@ -119,7 +114,7 @@ def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollC
         sub, computed = submission_from_json(records[r.sha256])
         values[r.sha256] = {**sub.values, **computed}
         reports.append(FileReport(sub))
-    call = roll_call(reports, spec, names, ws.roster(season), season.unit_code)
+    call = roll_call(reports, spec=spec, roster=ws.roster(season), parent_code=season.unit_code, names=names)
     return SeasonRollCall(
         season=season,
         spec=spec,

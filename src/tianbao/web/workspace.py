@@ -22,7 +22,7 @@ from tianbao.errors import UsageError
 from tianbao.fileio import safe_filename
 from tianbao.options import CheckOptions
 from tianbao.reading.model import Limits
-from tianbao.reading.previous import Previous
+from tianbao.reading.previous import Previous, read_previous
 from tianbao.roster import Roster, load_roster
 from tianbao.spec import FORMATS, load_spec
 from tianbao.web.db import Database
@@ -85,7 +85,7 @@ class Workspace:
         self.work.mkdir(exist_ok=True)
         self.limits = limits or Limits()
         self._rosters: dict[tuple[str, str], Roster] = {}
-        self._previous: dict[tuple[str, ...], Previous] = {}
+        self._previous: dict[tuple[object, ...], Previous] = {}
         self.check_lock = threading.Lock()  # one check run at a time (tianbao.web.intake.check_pending)
         with self.db.write() as con:
             if self._setting(con, "secret") is None:
@@ -196,8 +196,7 @@ class Workspace:
         sha = self.store.put(data)
         shown = safe_filename(name or "上年报表.xlsx")
         files = [(r["sha256"], r["name"]) for r in self.previous_files(season) if r["sha256"] != sha]
-        previous = self._read_previous([*files, (sha, shown)])
-        previous.require_year(season.year)
+        previous = self._read_previous(season, [*files, (sha, shown)])
         with self.db.write() as con:
             self.keep(con, sha)
             con.execute(
@@ -212,13 +211,12 @@ class Workspace:
 
     def previous(self, season: Season) -> Previous | None:
         files = [(r["sha256"], r["name"]) for r in self.previous_files(season)]
-        return self._read_previous(files) if files else None
+        return self._read_previous(season, files) if files else None
 
-    def _read_previous(self, files: list[tuple[str, str]]) -> Previous:
-        """`previous_by_unit` of the files, laid out under their names (its messages name the files)."""
-        from tianbao.validation import previous_by_unit
-
-        key = tuple(sorted(f"{sha}:{name}" for sha, name in files))
+    def _read_previous(self, season: Season, files: list[tuple[str, str]]) -> Previous:
+        """`read_previous` of the files (as `--previous` reads them), laid out under their names (its
+        messages name the files)."""
+        key = (season.year, season.fmt, *sorted(f"{sha}:{name}" for sha, name in files))
         if key not in self._previous:
             folder = self.scratch()
             try:
@@ -228,7 +226,9 @@ class Workspace:
                     self.store.link_into(sha, target)
                     paths.append(target)
                 try:
-                    self._previous[key] = previous_by_unit(paths)
+                    self._previous[key] = read_previous(
+                        paths, load_spec(season.fmt), year=season.year, limits=self.limits
+                    )
                 except UsageError as exc:
                     prefix = str(folder) + os.sep
                     raise UsageError(exc.message.replace(prefix, ""), exc.hint) from None
