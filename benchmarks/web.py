@@ -119,10 +119,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=60)
     parser.add_argument("--units", type=int, default=5000)
     args = parser.parse_args()
-    print(f"{args.files} 个文件上传并检查完：{uploads(args.files + 1):.1f} 秒")
+    print(f"{args.files} 个文件上传并检查完：{uploads(args.files + 1):.1f} 秒", flush=True)
     checking, first, again = roll_call(args.units)
     print(
-        f"{args.units} 个单位：检查 {checking:.1f} 秒；报送情况页面 {first:.2f} 秒（重启后首次），{again:.2f} 秒（再次）"
+        f"{args.units} 个单位：检查 {checking:.1f} 秒；报送情况页面 {first:.2f} 秒（重启后首次），{again:.2f} 秒（再次）",
+        flush=True,
     )
 
 
