@@ -14,7 +14,11 @@ from tianbao.reading.model import Submission
 from tianbao.spec import known_specs
 from tianbao.stamp import Stamp
 
-_TIME_TYPES = {"datetime": dt.datetime, "date": dt.date, "time": dt.time}
+_TIME_TYPES: dict[str, type[dt.date] | type[dt.time]] = {
+    "datetime": dt.datetime,
+    "date": dt.date,
+    "time": dt.time,
+}
 
 
 def _encode(value: Any) -> Any:
