@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tianbao.cli.common import console, user_errors
+from tianbao.cli.common import console, output_folder, user_errors
 
 
 def serve(
@@ -31,4 +31,7 @@ def serve(
     from tianbao.web.workspace import default_workspace
 
     with user_errors():
-        run(workspace or default_workspace(), host, port, open_browser=not no_browser, say=console.print)
+        folder = (
+            output_folder(workspace, option="--workspace") if workspace is not None else default_workspace()
+        )
+        run(folder, host, port, open_browser=not no_browser, say=console.print)

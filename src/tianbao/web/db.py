@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from tianbao.errors import UsageError
+
 # Each migration takes the schema from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -123,8 +125,9 @@ class Database:
         with self.write() as con:
             current = int(con.execute("PRAGMA user_version").fetchone()[0])
             if current > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"工作区数据库的版本（{current}）比本程序（{SCHEMA_VERSION}）新，请升级 tianbao"
+                raise UsageError(
+                    f"工作区 {self.path.parent} 的数据库版本（{current}）比本程序（{SCHEMA_VERSION}）新",
+                    "请升级 tianbao，或用 --workspace 另选一个工作区",
                 )
             for version in range(current, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[version]):
