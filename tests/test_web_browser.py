@@ -6,6 +6,7 @@ consolidated workbook. Screenshots are saved in the test's temporary folder."""
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -67,6 +68,10 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             page.get_by_text("名单已更新：15 个单位。").wait_for()
             page.screenshot(path=str(shots / "02-年度与名单.png"), full_page=True)
 
+            page.get_by_role("link", name="模板").click()
+            page.get_by_role("link", name="下载全部模板（zip）").wait_for()
+            page.screenshot(path=str(shots / "02b-模板.png"), full_page=True)
+
             page.get_by_role("link", name="收件").click()
             page.locator("#pick").set_input_files([str(p) for p in SUBMISSIONS])
             rows = page.locator("#progress-rows tr")
@@ -80,10 +85,25 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             assert rows.count() == len(SUBMISSIONS)
             verdicts = page.locator("#progress-rows tr td:nth-child(3)").all_inner_texts()
             assert verdicts.count("退回") == 7 and verdicts.count("通过") == 5
+            page.get_by_role("heading", name=f"已收到（{len(SUBMISSIONS)} 个文件）").wait_for()
+
+            # a zip from a chat app: a file already received and the lock file Excel left beside it
+            archive = tmp_path / "微信文件.zip"
+            with zipfile.ZipFile(archive, "w") as z:
+                z.write(SUBMISSIONS[0], f"收件/{SUBMISSIONS[0].name}")
+                z.writestr(f"收件/~${SUBMISSIONS[0].name}", b"lock")
+            page.locator("#pick").set_input_files(str(archive))
+            page.get_by_role("heading", name="已忽略（1 个不是报表的文件，不检查、不计入）").wait_for()
+            texts = page.locator("#progress-rows").inner_text()
+            assert "压缩包：2 个文件" in texts and "（已收到过）" in texts and "已忽略" in texts, texts[-600:]
             page.screenshot(path=str(shots / "03-收件.png"), full_page=True)
 
             page.get_by_role("link", name="报送情况").click()
-            page.get_by_text("截止日期 1月31日").wait_for()
+            page.get_by_text("截止日期 2023年1月31日").wait_for()
+            assert (
+                "名单中 15 个单位：9 个已计入汇总，5 个退回待修改，1 个未报送"
+                in page.locator(".summary").inner_text()
+            )
             assert page.locator(".counts").inner_text().split()[:2] == ["4", "已通过"]
             missing = page.locator("table.rollcall tr", has_text="未报送")
             assert missing.count() == 1 and "古里乡人民政府" in missing.inner_text()
@@ -98,6 +118,7 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
                 "() => [...document.querySelectorAll('form.explain input[name=text]')]"
                 ".some(i => i.defaultValue === '本年确无此类事项，已核实。')"
             )
+            assert explain.locator(".saved").inner_text() == "已保存"
             page.screenshot(path=str(shots / "05-单位.png"), full_page=True)
             page.get_by_role("link", name="← 报送情况").click()
             page.get_by_role("link", name="乌鲁布铁镇人民政府").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import zipfile
 from pathlib import Path
 
@@ -67,7 +68,11 @@ def test_roll_call_is_merges_and_names_every_roster_unit(season) -> None:  # typ
     assert ("150723109", "missing") in {(u["unit_code"], u["status"]) for u in call["rows"]}
     page = c.get(f"/s/{sid}/rollcall?status=未报送").text
     assert "古里乡人民政府" in page and "诺敏镇人民政府" not in page
-    assert "截止日期 1月31日" in page
+    assert "截止日期 2023年1月31日" in page
+    page = c.get(f"/s/{sid}/rollcall").text
+    assert "名单中 15 个单位：<strong>9</strong> 个已计入汇总" in page
+    jiwen = next(u for u in call["rows"] if u["unit_code"] == "150723104")
+    assert f'<a href="/s/{sid}/files/{jiwen["file_ids"][0]}">吉文镇报表2022.xlsx</a>' in page
 
 
 def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +100,13 @@ def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> No
     assert ("150723104", warning["code"], "已核实，本年无。") in {(r[1], r[5], r[-1]) for r in rows}
     csv = c.get(built["downloads"]["csv"]).content
     assert csv.startswith("\ufeff单位代码".encode())
-    assert "鄂伦春自治旗" in c.get(f"/s/{sid}/merge").text
+    page = c.get(f"/s/{sid}/merge").text
+    assert "鄂伦春自治旗" in page and "请重新生成汇总表" not in page
+    c.post(
+        f"/api/seasons/{sid}/explanations",
+        json={"unit_code": "150723104", "code": warning["code"], "cell_id": warning["cell_id"], "text": "改"},
+    )
+    assert "此后修改了单位的说明，请重新生成汇总表。" in c.get(f"/s/{sid}/merge").text
 
 
 def test_return_copy_template_and_zip_downloads(season) -> None:  # type: ignore[no-untyped-def]
@@ -140,18 +151,69 @@ def test_bad_season_and_roster_are_chinese_errors(tmp_path: Path) -> None:
         assert "直接编辑名单" in page
 
 
-def test_zip_archive_is_opened_and_each_workbook_checked(tmp_path: Path) -> None:
+def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        for p in SUBMISSIONS[:3]:
-            z.writestr(f"收件/{p.name}", p.read_bytes())
-        z.writestr("~$锁定.xlsx", b"lock")
-    with client(tmp_path) as c:
-        sid = season_with_roster(c)
-        r = c.post(f"/api/seasons/{sid}/files", files={"file": ("微信.zip", buf.getvalue())})
-        got = r.json()["files"]
-        assert sorted(f["name"] for f in got) == sorted(p.name for p in SUBMISSIONS[:3])
-        assert all(f["archive"] == "微信.zip" and f["status"] != "pending" for f in got)
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_archives_and_files_that_are_not_reports_as_check_takes_them(tmp_path: Path) -> None:
+    a, b, c = SUBMISSIONS[:3]
+    inner = _zip({c.name: c.read_bytes()})
+    archive = _zip(
+        {
+            f"收件/{a.name}": a.read_bytes(),
+            f"收件/{b.name}": b.read_bytes(),
+            "收件/~$锁定.xlsx": b"lock",
+            f"__MACOSX/收件/._{a.name}": b"mac",
+            "../外面.xlsx": a.read_bytes(),  # a name that points outside the archive: refused, not read
+            "再套一层.zip": inner,
+        }
+    )
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "微信.zip").write_bytes(archive)
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+    expected = check_files([tmp_path / "in"], options).report.to_dict()
+    prefix = str(tmp_path / "in") + "/"
+    with client(tmp_path / "ws") as c_:
+        sid = season_with_roster(c_)
+        r = c_.post(f"/api/seasons/{sid}/files", files={"file": ("微信.zip", archive)})
+        got = r.json()
+        assert {f["report"]["path"]: f["status"] for f in got["files"]} == {
+            f["path"].removeprefix(prefix): f["status"] for f in expected["files"]
+        }
+        assert {(i["path"], i["reason"]) for i in got["ignored"]} == {
+            (i["path"].removeprefix(prefix), i["reason"]) for i in expected["ignored"]
+        }
+        by_member = {f["member"]: f for f in got["files"]}
+        assert by_member[f"收件/{a.name}"]["name"] == a.name
+        assert by_member[f"再套一层.zip!{c.name}"]["status"] != "pending"
+        refused = by_member["../外面.xlsx"]
+        assert refused["status"] == "rejected"
+        assert [i["code"] for i in refused["report"]["issues"]] == ["unsafe-workbook"]
+
+        # kept: the same archive again is the same files; the plain files that are not reports are ignored
+        again = c_.post(f"/api/seasons/{sid}/files", files={"file": ("微信.zip", archive)}).json()
+        assert all(f["already_received"] for f in again["files"])
+        for name in ("Thumbs.db", "~$阿里河镇.xlsx"):
+            one = c_.post(f"/api/seasons/{sid}/files", files={"file": (name, b"x")}).json()
+            assert one["files"] == [] and one["ignored"][0]["path"] == name
+        listed = c_.get(f"/api/seasons/{sid}/files").json()
+        assert len(listed["files"]) == len(got["files"])
+        assert {i["path"] for i in listed["ignored"]} >= {"Thumbs.db", "微信.zip!收件/~$锁定.xlsx"}
+        page = c_.get(f"/s/{sid}/intake").text
+        assert "已忽略（4 个不是报表的文件" in page and "Windows 的缩略图缓存" in page
+
+        # the refused member is a file of no unit in the roll-call (退回), as check's roll-call has it
+        call = c_.get(f"/api/seasons/{sid}/rollcall").json()
+        row = next(u for u in call["rows"] if refused["id"] in u["file_ids"])
+        assert row["status_zh"] == "退回" and not row["on_roster"]
+        page = c_.get(f"/s/{sid}/files/{refused['id']}").text
+        assert "下载压缩包" in page and "下载退回修改工作簿" not in page
+        content = c_.get(f"/api/seasons/{sid}/files/{refused['id']}/content")
+        assert content.content == archive
 
 
 def test_hostile_names_are_text_never_paths_or_markup(tmp_path: Path) -> None:
@@ -209,3 +271,22 @@ def test_token_rule(tmp_path: Path) -> None:
         assert r.status_code == 303 and r.headers["location"] == "/seasons"
         assert "HttpOnly" in r.headers["set-cookie"]
         assert c.get("/seasons").status_code == 200  # the cookie set by the first visit
+
+
+def test_serve_in_chinese_a_port_in_use_and_a_workspace_that_is_a_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tianbao.cli.main import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["serve", "--help"]).output
+    assert "用法：tianbao serve [选项]" in shown and "Usage" not in shown and "默认：8765" in shown
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = runner.invoke(app, ["serve", "--workspace", str(tmp_path), "--port", str(port), "--no-browser"])
+    assert r.exit_code == 2 and f"端口 {port} 已被占用" in r.output and "Traceback" not in r.output
+    (tmp_path / "工作区.txt").write_text("x")
+    r = runner.invoke(app, ["serve", "--workspace", str(tmp_path / "工作区.txt"), "--no-browser"])
+    assert r.exit_code == 2 and "是一个文件" in r.output

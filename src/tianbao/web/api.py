@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, BinaryIO
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -18,7 +20,7 @@ from tianbao import __version__
 from tianbao.errors import TianbaoError
 from tianbao.web import intake, outputs, rollcall
 from tianbao.web.app import XLSX, attachment, csrf_token, require_csrf
-from tianbao.web.workspace import Season, Workspace
+from tianbao.web.workspace import Season, Workspace, base_name
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -72,16 +74,12 @@ async def season(request: Request) -> Response:
     return JSONResponse(season_of(request).to_dict())
 
 
-async def uploads(request: Request) -> list[tuple[str, bytes]]:
-    """The files of a multipart request (fields `file`), or a raw body named by `?name=`."""
+async def uploads(request: Request) -> list[tuple[str, BinaryIO]]:
+    """The files of a multipart request (fields `file`), or a raw body named by `?name=`: name and file."""
     form = await require_csrf(request)
     if form is None:
-        name = request.query_params.get("name", "")
-        return [(name, await request.body())]
-    out = []
-    for value in form.getlist("file"):
-        if isinstance(value, UploadFile):
-            out.append((value.filename or "", await value.read()))
+        return [(request.query_params.get("name", ""), io.BytesIO(await request.body()))]
+    out = [(v.filename or "", v.file) for v in form.getlist("file") if isinstance(v, UploadFile)]
     if not out:
         raise HTTPException(400, "请求中没有文件（表单字段 file）")
     return out
@@ -91,8 +89,8 @@ async def uploads(request: Request) -> list[tuple[str, bytes]]:
 async def roster(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
     if request.method == "PUT":
-        ((name, data),) = (await uploads(request))[:1]
-        await run_in_threadpool(ws.set_roster, s, data, name or "名单.csv")
+        name, fh = (await uploads(request))[0]
+        await run_in_threadpool(ws.set_roster, s, fh.read(), name or "名单.csv")
         s = ws.season(s.id)
     units = ws.roster(s)
     if units is None:
@@ -109,37 +107,40 @@ async def roster(request: Request) -> Response:
 async def previous(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
     if request.method == "POST":
-        for name, data in await uploads(request):
-            await run_in_threadpool(ws.add_previous, s, data, name)
+        for name, fh in await uploads(request):
+            await run_in_threadpool(ws.add_previous, s, fh.read(), name)
     rows = ws.previous_files(s)
     return JSONResponse({"files": [{"name": r["name"], "sha256": r["sha256"]} for r in rows]})
 
 
 @user_errors
 async def files(request: Request) -> Response:
-    """GET: every file received. POST (multipart, fields `file`): receive them; `?wait=0` answers as soon
-    as they are kept (verdicts follow: GET the file until its status is no longer `pending`)."""
+    """GET: every file received, and those ignored (not reports). POST (multipart, fields `file`): receive
+    them; `?wait=0` answers as soon as they are kept (verdicts follow: GET the file until its status is no
+    longer `pending`)."""
     ws, s = ws_of(request), season_of(request)
     if request.method == "POST":
-        received = []
-        for name, data in await uploads(request):
-            received += await run_in_threadpool(_receive, ws, s, name, data)
+        received = intake.Received()
+        for name, fh in await uploads(request):
+            received += await run_in_threadpool(intake.receive, ws, s, name, fh)
+        got = received.files
         if request.query_params.get("wait", "1") != "0" or not request.app.state.background:
             await run_in_threadpool(intake.check_pending, ws, s)
-            received = [intake.receipt(ws, s, r.id) if not r.again else r for r in received]
+            got = [
+                r if r.again else replace(intake.receipt(ws, s, r.id), received_as=r.received_as) for r in got
+            ]
         else:
             request.app.state.checker.notify()
-        return JSONResponse({"files": [r.to_dict() for r in received]}, status_code=201)
-    return JSONResponse({"files": [r.to_dict() for r in intake.receipts(ws, s)]})
-
-
-def _receive(ws: Workspace, s: Season, name: str, data: bytes) -> list[intake.Receipt]:
-    import io
-
-    try:
-        return intake.receive(ws, s, name, io.BytesIO(data))
-    except intake.ArchiveError as exc:
-        raise HTTPException(400, f"压缩包 {name} 未接收：{exc}") from None
+        return JSONResponse(
+            {"files": [r.to_dict() for r in got], "ignored": [i.to_dict() for i in received.ignored]},
+            status_code=201,
+        )
+    return JSONResponse(
+        {
+            "files": [r.to_dict() for r in intake.receipts(ws, s)],
+            "ignored": [{**i.to_dict(), "received_at": at} for i, at in intake.ignored(ws, s)],
+        }
+    )
 
 
 def receipt_of(request: Request) -> tuple[Workspace, Season, intake.Receipt]:
@@ -157,10 +158,12 @@ async def file(request: Request) -> Response:
 
 
 async def content(request: Request) -> Response:
+    """The file as received (a member refused at intake has no file of its own: its archive)."""
     ws, _, r = receipt_of(request)
     from tianbao.fileio import safe_filename
 
-    return attachment(safe_filename(r.name), ws.store.read(r.sha256))
+    name = r.archive if r.refused and r.archive else r.name
+    return attachment(safe_filename(base_name(name)), ws.store.read(r.sha256))
 
 
 async def feedback(request: Request) -> Response:

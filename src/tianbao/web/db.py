@@ -44,18 +44,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE receipts (
         id INTEGER PRIMARY KEY,
         season_id INTEGER NOT NULL REFERENCES seasons,
-        sha256 TEXT NOT NULL REFERENCES blobs,
+        key TEXT NOT NULL,  -- the sha256 (a member refused at intake: the archive's sha256 ! the member)
+        sha256 TEXT NOT NULL REFERENCES blobs,  -- the file (a refused member: its archive)
         name TEXT NOT NULL,
-        archive TEXT,
+        archive TEXT,  -- the archive it came from, as uploaded
+        member TEXT,  -- its path inside that archive
         received_at TEXT NOT NULL,
         context TEXT NOT NULL,  -- what the verdict was reached with ('' while not checked yet)
         status TEXT NOT NULL,  -- accepted | accepted_with_warnings | rejected | pending
         unit_code TEXT,
         report TEXT,
         record TEXT,
-        UNIQUE (season_id, sha256)
+        UNIQUE (season_id, key)
     );
     CREATE INDEX receipts_unit ON receipts (season_id, unit_code);
+    CREATE TABLE ignored (
+        season_id INTEGER NOT NULL REFERENCES seasons,
+        sha256 TEXT NOT NULL REFERENCES blobs,  -- the file uploaded (a member's: its archive)
+        path TEXT NOT NULL,  -- as uploaded (a member: archive.zip!folder/file)
+        reason TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (season_id, sha256, path)
+    );
     CREATE TABLE explanations (
         season_id INTEGER NOT NULL REFERENCES seasons,
         unit_code TEXT NOT NULL,

@@ -10,137 +10,246 @@ checked are checked together in the next. A verdict reached with another roster,
 another version of tianbao is stale, and checked again the same way; a restart finds what was not checked
 yet in the database and checks it.
 
-A zip archive that is not itself a workbook is opened and each workbook inside received as a file of its own
-(named “archive.zip/inner.xlsx”), within the reading limits: the members' declared sizes are checked before
-anything is inflated, and inflating stops at the declared size.
+What is not a report and what is an archive is decided as `tianbao check` decides it (tianbao.intake): a
+lock file, Thumbs.db or a hidden file is 已忽略 (recorded with the reason, never checked, never 退回); a .zip
+archive is opened by the library's unpacker, under its limits, and each file inside received as a file of
+its own (named as inside the archive), a member it refuses (an unsafe name, a password, a zip bomb …)
+recorded with that verdict, its ignored members as 已忽略.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import sqlite3
-import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, BinaryIO
 
-from tianbao.reading.container import MAX_MEMBERS, human_size
+from tianbao.intake import MEMBER_SEP, Ignored, gather, ignored_reason
+from tianbao.intake.archive import is_archive
+from tianbao.reading.model import Submission
 from tianbao.validation import check_files
 from tianbao.validation.report import FileReport
-from tianbao.web.records import submission_json
-from tianbao.web.workspace import Season, Workspace, now, unique_name
+from tianbao.web.records import submission_from_json, submission_json
+from tianbao.web.workspace import Season, Workspace, base_name, now, unique_name
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 16  # files in a run from which they are read in processes (fewer: a pool costs more)
 PENDING = "pending"
+AT_INTAKE = "intake"  # the context of a verdict given when the file was received (never checked again)
 
 
 @dataclass(frozen=True)
 class Receipt:
     id: int
-    sha256: str
+    key: str  # the file's key in the season: its SHA-256 (a member refused at intake: archive's!member)
+    sha256: str  # the file in the store (a member refused at intake: its archive)
     name: str
-    archive: str | None
+    archive: str | None  # the archive it came from, as uploaded
+    member: str | None  # its path inside that archive
     received_at: str
     status: str
     unit_code: str | None
     report: dict[str, Any]  # check --json's entry for the file
     again: bool = False  # these bytes had been received before: nothing new was recorded
+    received_as: str = ""  # in the upload that gave this receipt: the file's name (in an archive: a.zip!b)
+
+    @property
+    def shown(self) -> str:
+        """The file as `tianbao check` names it: the name received, or archive.zip!folder/file.xlsx."""
+        return f"{self.archive}{MEMBER_SEP}{self.member}" if self.archive and self.member else self.name
+
+    @property
+    def refused(self) -> bool:
+        """A member of an archive refused from the archive's directory: there is no file of its own."""
+        return self.key != self.sha256
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "archive": self.archive,
+            "member": self.member,
             "sha256": self.sha256,
             "received_at": self.received_at,
             "status": self.status,
             "unit_code": self.unit_code,
             "already_received": self.again,
+            "received_as": self.received_as or self.shown,
             "report": self.report,
         }
 
 
-class ArchiveError(ValueError):
-    """An archive that cannot be opened safely; the message is Chinese."""
+@dataclass
+class Received:
+    """What one upload gave: the files received (a zip archive: each file inside), the files ignored."""
+
+    files: list[Receipt] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+
+    def __iadd__(self, other: Received) -> Received:
+        self.files += other.files
+        self.ignored += other.ignored
+        return self
 
 
-def receive(ws: Workspace, season: Season, name: str, fh: BinaryIO) -> list[Receipt]:
-    """Keep one uploaded file (or each workbook of an uploaded zip archive) and record it as received; the
-    check follows (`check_pending`)."""
+def receive(ws: Workspace, season: Season, name: str, fh: BinaryIO) -> Received:
+    """Keep one uploaded file and record it: as received (the check follows: `check_pending`), as 已忽略
+    when it is not a report, or — a zip archive — each file inside it, as `tianbao check` opens it."""
     sha = ws.store.put_file(fh)
     with ws.db.write() as con:
         ws.keep(con, sha)
-    path = ws.store.path(sha)
-    with open(path, "rb") as stored:
-        head = stored.read(4)
-    if _is_archive(name, head, path):
-        return [receive_bytes(ws, season, inner, data, archive=name) for inner, data in _members(ws, sha)]
-    return [_record(ws, season, sha, name, None)]
+    base = base_name(name)
+    reason = ignored_reason(base)
+    if reason is not None:
+        return Received(ignored=[_ignore(ws, season, sha, name, reason)])
+    if is_archive(Path(base)):
+        return _unpack(ws, season, sha, name)
+    return Received(files=[_record(ws, season, sha, name)])
 
 
-def receive_bytes(
-    ws: Workspace, season: Season, name: str, data: bytes, archive: str | None = None
+def _unpack(ws: Workspace, season: Season, sha: str, name: str) -> Received:
+    """The files of an archive, opened by tianbao.intake (its limits, names, nesting and refusals)."""
+    out = Received()
+    folder = ws.scratch()
+    try:
+        path = folder / unique_name(name, set())
+        ws.store.link_into(sha, path)
+        prefix = str(path) + MEMBER_SEP
+        with gather([path], ws.limits) as found:
+            for tmp in found.to_read:
+                shown = found.shown.get(str(tmp), str(tmp))
+                if not shown.startswith(prefix):  # the archive itself, for the reader to judge (too large)
+                    out.files.append(_record(ws, season, sha, name))
+                    continue
+                member = shown[len(prefix) :]
+                with open(tmp, "rb") as fh:
+                    inner = ws.store.put_file(fh)
+                with ws.db.write() as con:
+                    ws.keep(con, inner)
+                out.files.append(_record(ws, season, inner, base_name(member), name, member))
+            for sub in found.verdicts:
+                if sub.path.startswith(prefix):
+                    out.files.append(_refuse(ws, season, sha, name, sub.path[len(prefix) :], sub))
+                else:  # the archive refused as a whole: a file like any other, the check says why
+                    out.files.append(_record(ws, season, sha, name))
+            for ignored in found.ignored:
+                shown = name + ignored.path[len(str(path)) :]
+                out.ignored.append(_ignore(ws, season, sha, shown, ignored.reason))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _record(
+    ws: Workspace,
+    season: Season,
+    sha: str,
+    name: str,
+    archive: str | None = None,
+    member: str | None = None,
 ) -> Receipt:
-    return _record(ws, season, ws.put(data), name, archive)
-
-
-def _record(ws: Workspace, season: Season, sha: str, name: str, archive: str | None) -> Receipt:
     with ws.db.write() as con:
         cur = con.execute(
-            "INSERT OR IGNORE INTO receipts (season_id, sha256, name, archive, received_at, context, status) "
-            "VALUES (?, ?, ?, ?, ?, '', ?)",
-            (season.id, sha, name, archive, now(), PENDING),
+            "INSERT OR IGNORE INTO receipts "
+            "(season_id, key, sha256, name, archive, member, received_at, context, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)",
+            (season.id, sha, sha, name, archive, member, now(), PENDING),
         )
         new = cur.rowcount == 1
-    received = receipt_by_sha(ws, season, sha)
+    received = receipt_by_key(ws, season, sha)
     assert received is not None
-    return received if new else _again(received)
+    shown = f"{archive}{MEMBER_SEP}{member}" if archive and member else name
+    return replace(received, again=not new, received_as=shown)
 
 
-def _again(r: Receipt) -> Receipt:
-    return Receipt(r.id, r.sha256, r.name, r.archive, r.received_at, r.status, r.unit_code, r.report, True)
+def _refuse(ws: Workspace, season: Season, sha: str, archive: str, member: str, sub: Submission) -> Receipt:
+    """A member the unpacker refused (from the archive's directory alone): its verdict recorded as given."""
+    key = f"{sha}{MEMBER_SEP}{member}"
+    report = FileReport(sub)
+    as_dict = {**report.to_dict(), "path": f"{archive}{MEMBER_SEP}{member}"}
+    sub.path = key
+    with ws.db.write() as con:
+        cur = con.execute(
+            "INSERT OR IGNORE INTO receipts (season_id, key, sha256, name, archive, member, received_at, "
+            "context, status, report, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                season.id,
+                key,
+                sha,
+                base_name(member),
+                archive,
+                member,
+                now(),
+                AT_INTAKE,
+                report.status,
+                json.dumps(as_dict, ensure_ascii=False, default=str),
+                submission_json(sub),
+            ),
+        )
+        new = cur.rowcount == 1
+    received = receipt_by_key(ws, season, key)
+    assert received is not None
+    return replace(received, again=not new, received_as=received.shown)
+
+
+def _ignore(ws: Workspace, season: Season, sha: str, path: str, reason: str) -> Ignored:
+    with ws.db.write() as con:
+        con.execute(
+            "INSERT OR IGNORE INTO ignored (season_id, sha256, path, reason, received_at) VALUES (?, ?, ?, ?, ?)",
+            (season.id, sha, path, reason, now()),
+        )
+    return Ignored(path, reason)
+
+
+def ignored(ws: Workspace, season: Season) -> list[tuple[Ignored, str]]:
+    """The files of the season that are not reports, with the time they were received (newest first)."""
+    with ws.db.read() as con:
+        rows = con.execute(
+            "SELECT path, reason, received_at FROM ignored WHERE season_id = ? ORDER BY received_at DESC, path",
+            (season.id,),
+        ).fetchall()
+    return [(Ignored(r["path"], r["reason"]), r["received_at"]) for r in rows]
 
 
 Checked = tuple[FileReport, dict[str, float]]  # a file's report and its values (totals recomputed)
 
 
 def _check(
-    ws: Workspace, season: Season, files: Sequence[tuple[str, str]], jobs: int | None = 1
+    ws: Workspace, season: Season, files: Sequence[sqlite3.Row], jobs: int | None = 1
 ) -> list[Checked]:
-    """Check stored files (sha, name received) as `tianbao check` checks a folder of them: each is laid out
+    """Check stored files (rows of receipts) as `tianbao check` checks a folder of them: each is laid out
     under its name made safe (the reader looks at the extension), in a folder of its own."""
     folder = ws.scratch()
     try:
         paths = []
         taken: set[str] = set()
-        for sha, name in files:
-            target = folder / unique_name(name.rsplit("/", 1)[-1], taken)
+        for row in files:
+            target = folder / unique_name(row["name"], taken)
             taken.add(target.name)
-            ws.store.link_into(sha, target)
+            ws.store.link_into(row["sha256"], target)
             paths.append(target)
         run = check_files(paths, ws.options(season, jobs=jobs))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    row = {id(s): i for i, s in enumerate(run.validated.submissions)}
+    row_of = {id(s): i for i, s in enumerate(run.validated.submissions)}
     by_path = {}
     for f in run.report.files:
-        i = row.get(id(f.submission))
+        i = row_of.get(id(f.submission))
         by_path[f.path] = (f, run.validated.values(i) if i is not None else {})
     out = []
-    for (sha, _), path in zip(files, paths, strict=True):
-        report, values = by_path[str(path)]
-        report.submission.path = sha  # the record's key: the file in the store
+    for row, path in zip(files, paths, strict=True):
+        report, values = by_path[str(path)]  # one report a file: unique_name never makes a name ignored
+        report.submission.path = row["key"]  # the record's key in the season
         out.append((report, values))
     return out
 
 
-def _verdict(checked: Checked, name: str) -> tuple[str, str | None, str, str]:
-    """status, unit code, the check's dict (its path: the name received) and the record, for the row."""
+def _verdict(checked: Checked, shown: str) -> tuple[str, str | None, str, str]:
+    """status, unit code, the check's dict (its path: the file as received) and the record, for the row."""
     report, computed = checked
-    as_dict = {**report.to_dict(), "path": name}
+    as_dict = {**report.to_dict(), "path": shown}
     sub = report.submission
     spec = sub.spec
     totals = {k: v for k, v in computed.items() if spec is not None and k not in spec.input_ids}
@@ -159,19 +268,19 @@ def check_pending(ws: Workspace, season: Season) -> int:
         context = ws.context(season)
         with ws.db.read() as con:
             todo = con.execute(
-                "SELECT sha256, name FROM receipts WHERE season_id = ? AND context != ? ORDER BY id",
-                (season.id, context),
+                "SELECT * FROM receipts WHERE season_id = ? AND context NOT IN (?, ?) ORDER BY id",
+                (season.id, context, AT_INTAKE),
             ).fetchall()
         if not todo:
             return 0
         jobs = None if len(todo) >= PARALLEL_FROM else 1
-        checked = _check(ws, season, [(r["sha256"], r["name"]) for r in todo], jobs=jobs)
+        checked = _check(ws, season, todo, jobs=jobs)
         with ws.db.write() as con:
             for row, one in zip(todo, checked, strict=True):
                 con.execute(
                     "UPDATE receipts SET context = ?, status = ?, unit_code = ?, report = ?, record = ? "
-                    "WHERE season_id = ? AND sha256 = ?",
-                    (context, *_verdict(one, row["name"]), season.id, row["sha256"]),
+                    "WHERE id = ?",
+                    (context, *_verdict(one, _receipt(row).shown), row["id"]),
                 )
         return len(todo)
 
@@ -199,69 +308,34 @@ def receipt(ws: Workspace, season: Season, receipt_id: int) -> Receipt:
     return _receipt(row)
 
 
-def receipt_by_sha(ws: Workspace, season: Season, sha: str) -> Receipt | None:
+def submission_of(ws: Workspace, season: Season, r: Receipt) -> Submission | None:
+    """The checked file as the check left it (its values, its issues); None while it is not checked yet."""
     with ws.db.read() as con:
         row = con.execute(
-            "SELECT * FROM receipts WHERE season_id = ? AND sha256 = ?", (season.id, sha)
+            "SELECT record FROM receipts WHERE season_id = ? AND id = ? AND status != ?",
+            (season.id, r.id, PENDING),
+        ).fetchone()
+    return submission_from_json(row["record"])[0] if row is not None and row["record"] else None
+
+
+def receipt_by_key(ws: Workspace, season: Season, key: str) -> Receipt | None:
+    with ws.db.read() as con:
+        row = con.execute(
+            "SELECT * FROM receipts WHERE season_id = ? AND key = ?", (season.id, key)
         ).fetchone()
     return _receipt(row) if row is not None else None
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:
     return Receipt(
-        row["id"],
-        row["sha256"],
-        row["name"],
-        row["archive"],
-        row["received_at"],
-        row["status"],
-        row["unit_code"],
-        json.loads(row["report"]) if row["report"] else {},
+        id=row["id"],
+        key=row["key"],
+        sha256=row["sha256"],
+        name=row["name"],
+        archive=row["archive"],
+        member=row["member"],
+        received_at=row["received_at"],
+        status=row["status"],
+        unit_code=row["unit_code"],
+        report=json.loads(row["report"]) if row["report"] else {},
     )
-
-
-# Archives ------------------------------------------------------------------------------------------------
-
-
-def _is_archive(name: str, head: bytes, path: object) -> bool:
-    """A zip that is not an Office package (a workbook is a zip too): it has no [Content_Types].xml."""
-    if not head.startswith(b"PK\x03\x04") and not name.lower().endswith(".zip"):
-        return False
-    try:
-        with zipfile.ZipFile(path) as zf:  # type: ignore[arg-type]
-            names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    return "[Content_Types].xml" not in names
-
-
-def _members(ws: Workspace, sha: str) -> list[tuple[str, bytes]]:
-    """The workbooks of a zip archive, by their names inside it, within the reading limits."""
-    limits = ws.limits
-    with zipfile.ZipFile(io.BytesIO(ws.store.read(sha))) as zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_MEMBERS:
-            raise ArchiveError(f"压缩包中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}")
-        wanted = [i for i in infos if i.filename.lower().endswith(WORKBOOK_SUFFIXES)]
-        total = sum(i.file_size for i in wanted)
-        if total > limits.max_uncompressed * max(1, len(wanted)):
-            raise ArchiveError(f"压缩包解压后 {human_size(total)}，超过上限")
-        out = []
-        for info in wanted:
-            inner = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-            if inner.startswith(("~$", ".")):
-                continue  # Office lock files and hidden files are not reports
-            if info.file_size > limits.max_file_size:  # kept cut short: the reader refuses it as too large
-                out.append((inner, _oversized(zf, info, limits.max_file_size)))
-                continue
-            try:
-                out.append((inner, zf.read(info)))
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
-                out.append((inner, b"PK\x03\x04"))  # a truncated member: the reader says corrupt-workbook
-        return out
-
-
-def _oversized(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """The first `limit` + 1 bytes of a member over the size limit: the reader refuses it as too large."""
-    with zf.open(info) as fh:
-        return fh.read(limit + 1)

@@ -1,10 +1,13 @@
 """What the app writes, each by the library call the command line makes: the consolidated workbook and the
 exports (`merge_files`, `write_consolidated`, `export_tidy`, over the season's files laid out under their
 names as `tianbao merge` reads a folder), templates (`roster_jobs`, `write_templates`) and 退回修改 copies
-(`write_feedback`). Results are kept in the store, so a download after a restart is the same file."""
+(`write_feedback`, from a file's values and issues as its check recorded them). A consolidation's files are
+kept in the store, so a download after a restart is the same file; templates and 退回修改 copies are written
+when asked for (the same bytes each time)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -14,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.fileio import safe_filename
+from tianbao.reading.model import Submission
 from tianbao.spec import load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
 from tianbao.template.batch import roster_jobs, write_templates
-from tianbao.web.intake import Receipt, receipts
+from tianbao.web.intake import Receipt, receipts, submission_of
 from tianbao.web.rollcall import display_names, explanations
 from tianbao.web.workspace import Season, Workspace, now
 
@@ -45,9 +49,11 @@ class Built:
 
 
 def _lay_out(ws: Workspace, items: list[Receipt], folder: Path) -> None:
+    """The files received, under the names the season shows (a member refused at intake has no file)."""
     names = display_names(items)
     for r in items:
-        ws.store.link_into(r.sha256, folder / names[r.sha256])
+        if not r.refused:
+            ws.store.link_into(r.sha256, folder / names[r.key])
 
 
 def build_merge(ws: Workspace, season: Season) -> Built:
@@ -65,12 +71,13 @@ def build_merge(ws: Workspace, season: Season) -> Built:
         inputs, out = folder / "收件", folder / "汇总"
         inputs.mkdir()
         _lay_out(ws, items, inputs)
+        explained = explanations(ws, season)
         result = merge_files(
             [inputs],
             ws.options(season, jobs=None),
             unit_code=season.unit_code,
             unit_name=season.unit_name,
-            explanations=explanations(ws, season),
+            explanations=explained,
         )
         workbook = out / "汇总.xlsx"
         write_consolidated(result, workbook)
@@ -84,6 +91,8 @@ def build_merge(ws: Workspace, season: Season) -> Built:
         "counts": result.counts(),
         "rejected": len(result.rejected),
         "totals": {label: result.totals[c] for c, label in HEADLINE.items() if c in result.totals},
+        "last_receipt": max(r.id for r in items),
+        "explanations": _digest(explained),
     }
     with ws.db.write() as con:
         for sha in shas:
@@ -116,6 +125,24 @@ def latest_merge(ws: Workspace, season: Season, merge_id: int | None = None) -> 
         row["parquet_sha256"],
         json.loads(row["summary"]),
     )
+
+
+def stale(ws: Workspace, season: Season, built: Built) -> str | None:
+    """Why the consolidation `built` is out of date (files received or 说明 changed since); None if it is not."""
+    with ws.db.read() as con:
+        newer = con.execute(
+            "SELECT COUNT(*) FROM receipts WHERE season_id = ? AND id > ?",
+            (season.id, built.summary.get("last_receipt", 0)),
+        ).fetchone()[0]
+    reasons = [f"又收到 {newer} 个文件"] if newer else []
+    if _digest(explanations(ws, season)) != built.summary.get("explanations"):
+        reasons.append("修改了单位的说明")
+    return "此后" + "、".join(reasons) + "，请重新生成汇总表。" if reasons else None
+
+
+def _digest(explained: dict[tuple[str, str, str], str]) -> str:
+    text = json.dumps(sorted(explained.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def templates_zip(ws: Workspace, season: Season) -> tuple[str, bytes]:
@@ -168,23 +195,25 @@ def unit_template(ws: Workspace, season: Season, unit_code: str | None) -> tuple
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def returnable(sub: Submission | None, season: Season) -> bool:
+    """A 退回修改 copy can be written for the file: it has issues, and values of the season's format (the
+    rule `tianbao check --feedback` follows)."""
+    return sub is not None and bool(sub.issues) and sub.readable and sub.spec is load_spec(season.fmt)
+
+
 def feedback_copy(ws: Workspace, season: Season, r: Receipt) -> tuple[str, bytes] | None:
-    """The 退回修改 copy of a received file, as `tianbao check --feedback` writes it; None when the file
-    has nothing to send back (no issues) or no values to prefill."""
-    from tianbao.validation import check_files
+    """The 退回修改 copy of a received file, as `tianbao check --feedback` writes it (from the file's values
+    and issues as its check recorded them); None when there is nothing to send back."""
     from tianbao.validation.feedback import write_feedback
 
+    sub = submission_of(ws, season, r)
+    if sub is None or not returnable(sub, season):
+        return None
+    sub.path = r.name  # named after the file where it names no unit
     folder = ws.scratch()
     try:
-        inputs, out = folder / "收件", folder / "退回修改"
-        inputs.mkdir()
-        _lay_out(ws, [r], inputs)
-        options = ws.options(season)
-        run = check_files([inputs], options)
-        sub = run.report.files[0].submission
-        if sub.spec is not run.spec:
-            return None
-        written = write_feedback(run.spec, sub, out, year=season.year, roster=options.roster)
+        spec = load_spec(season.fmt)
+        written = write_feedback(spec, sub, folder, year=season.year, roster=ws.roster(season))
         return (written.name, written.read_bytes()) if written is not None else None
     finally:
         shutil.rmtree(folder, ignore_errors=True)

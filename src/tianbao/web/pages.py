@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tianbao.consolidation.model import STATUSES
+from tianbao.consolidation.model import COVERED, MISSING, PASSED, RETURNED, STATUSES, WARNED
 from tianbao.errors import TianbaoError
 from tianbao.issues import SEVERITY_ZH
+from tianbao.reading.previous import SOURCES
 from tianbao.report import grid_html, table_grids
 from tianbao.roster import write_roster
 from tianbao.spec import FORMATS
@@ -23,8 +24,6 @@ from tianbao.validation.report import STATUS_ZH
 from tianbao.web import intake, outputs, rollcall
 from tianbao.web.api import season_of, ws_of
 from tianbao.web.app import render, require_csrf
-
-ROLL_STATES = STATUSES[:5]  # the states of a roster unit (the others are files')
 
 
 def _go(url: str) -> Response:
@@ -98,6 +97,7 @@ async def season_page(request: Request) -> Response:
         roster=roster,
         roster_text=text,
         previous=ws.previous_files(s),
+        previous_kinds=[".xlsx", ".xlsm", *sorted(SOURCES)],
         error=error,
         notice=notice,
         page="season",
@@ -116,13 +116,25 @@ def write_roster_text(buf: io.StringIO, roster: Any) -> None:
 
 async def templates_page(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
-    return render(request, "templates.html", season=s, roster=ws.roster(s), page="templates")
+    roster, previous = ws.roster(s), await run_in_threadpool(ws.previous, s)
+    with_previous = sum(1 for u in roster or () if previous is not None and u.code in previous.units)
+    return render(
+        request, "templates.html", season=s, roster=roster, with_previous=with_previous, page="templates"
+    )
 
 
 async def intake_page(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
     items = list(reversed(intake.receipts(ws, s)))
-    return render(request, "intake.html", season=s, receipts=items, status_zh=STATUS_ZH, page="intake")
+    return render(
+        request,
+        "intake.html",
+        season=s,
+        receipts=items,
+        ignored=intake.ignored(ws, s),
+        status_zh=STATUS_ZH,
+        page="intake",
+    )
 
 
 async def rollcall_page(request: Request) -> Response:
@@ -142,11 +154,23 @@ async def rollcall_page(request: Request) -> Response:
         call=call,
         rows=rows,
         counts=call.counts(),
+        units=_unit_counts(call.rows),
         states=STATUSES,
         state=state,
         query=query,
         page="rollcall",
     )
+
+
+def _unit_counts(rows: Any) -> dict[str, int]:
+    """The roster units by what the clerk does next: counted (nothing to do), returned, missing."""
+    units = [r.status for r in rows if r.on_roster]
+    return {
+        "total": len(units),
+        "counted": sum(1 for st in units if st in (PASSED, WARNED, COVERED)),
+        "returned": units.count(RETURNED),
+        "missing": units.count(MISSING),
+    }
 
 
 async def unit_page(request: Request) -> Response:
@@ -168,7 +192,9 @@ async def unit_page(request: Request) -> Response:
     shown = _pick(request, call, versions, "v", -1)
     before = _pick(request, call, versions, "a", -2)
     spec = call.spec
-    tables, changes, marks = [], [], {}
+    tables: list[str] = []
+    changes: list[rollcall.Change] = []
+    marks: dict[str, str] = {}
     if shown is not None:
         values = call.values.get(shown.submission.path, {})
         tables = [grid_html(g, values, cell_ids=True) for g in table_grids(spec)]
@@ -194,6 +220,7 @@ async def unit_page(request: Request) -> Response:
         marks=marks,
         changes=changes,
         explanations=rollcall.explanations(ws, s),
+        returnable=outputs.returnable,
         severity=SEVERITY_ZH,
         page="rollcall",
     )
@@ -212,9 +239,17 @@ def _pick(
 async def file_page(request: Request) -> Response:
     from tianbao.web.api import receipt_of
 
-    _, s, r = receipt_of(request)
+    ws, s, r = receipt_of(request)
+    returnable = outputs.returnable(intake.submission_of(ws, s, r), s)
     return render(
-        request, "file.html", season=s, r=r, status_zh=STATUS_ZH, severity=SEVERITY_ZH, page="intake"
+        request,
+        "file.html",
+        season=s,
+        r=r,
+        returnable=returnable,
+        status_zh=STATUS_ZH,
+        severity=SEVERITY_ZH,
+        page="intake",
     )
 
 
@@ -230,6 +265,7 @@ async def merge_page(request: Request) -> Response:
             error = exc.message
     built = outputs.latest_merge(ws, s)
     names = built.file_names(s) if built else {}
+    warning = outputs.stale(ws, s, built) if built else None
     return render(
         request,
         "merge.html",
@@ -238,6 +274,7 @@ async def merge_page(request: Request) -> Response:
         built=built,
         names=names,
         error=error,
+        warning=warning,
         page="merge",
     )
 

@@ -4,13 +4,13 @@ without reading a file again; a unit's versions, and the cell-level differences 
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from tianbao.consolidation import STATUS_KEYS, FileEntry, StatusRow, roll_call
-from tianbao.consolidation.model import MISSING, count_states
+from tianbao.consolidation.model import count_states
 from tianbao.consolidation.rollcall import row_dict
 from tianbao.spec import Spec, load_spec
 from tianbao.validation.report import FileReport
@@ -25,7 +25,7 @@ class SeasonRollCall:
     spec: Spec
     rows: tuple[StatusRow, ...]  # every roster unit, then the other files
     files: tuple[FileEntry, ...]
-    receipts: dict[str, Receipt]  # by the file's key (its SHA-256)
+    receipts: dict[str, Receipt]  # by the file's key (Receipt.key)
     names: dict[str, str]  # file key → display name (unique in the season)
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # key → inputs and totals
     pending: int = 0
@@ -34,45 +34,44 @@ class SeasonRollCall:
         return count_states(self.rows)
 
     @property
-    def expected(self) -> int:
-        """Roster units expected to report (rows with a unit state, not files outside the roster)."""
-        return sum(1 for r in self.rows if r.status != "名单外" and r.status != "重复（不计入）")
-
-    def entry(self, key: str) -> FileEntry | None:
-        return next((f for f in self.files if f.submission.path == key), None)
+    def roster_units(self) -> int:
+        """The roster units expected to report (the rows of roster units; the others are files')."""
+        return sum(1 for r in self.rows if r.on_roster)
 
     def unit_files(self, unit_code: str) -> list[FileEntry]:
         """A unit's files, oldest received first."""
         own = [f for f in self.files if (f.submission.unit_code or "") == unit_code]
         return sorted(own, key=lambda f: self.receipts[f.submission.path].id)
 
+    @cached_property
+    def _ids(self) -> dict[str, int]:
+        return {f.name: self.receipts[f.submission.path].id for f in self.files}
+
+    def row_files(self, row: StatusRow) -> list[tuple[str, int]]:
+        """The files of a row: name and receipt id."""
+        return [(n, self._ids[n]) for n in row.file_names if n in self._ids]
+
     def to_dict(self) -> dict[str, Any]:
         """The roll-call as `tianbao check --json` gives it (counts by state key, a dict per row), each row
         with the ids of its files here (`file_ids`), and the season."""
-        by_name = {f.name: f.submission.path for f in self.files}
         return {
             "season": self.season.to_dict(),
             "counts": {STATUS_KEYS[s]: n for s, n in self.counts().items()},
             "pending": self.pending,
-            "rows": [
-                {
-                    **row_dict(r),
-                    "file_ids": [self.receipts[by_name[n]].id for n in r.file_names if n in by_name],
-                }
-                for r in self.rows
-            ],
+            "rows": [{**row_dict(r), "file_ids": [i for _, i in self.row_files(r)]} for r in self.rows],
         }
 
 
 def display_names(items: list[Receipt]) -> dict[str, str]:
-    """Each received file's name as the season shows it and as a merge lays it out: the name received (the
-    member's name for a file from an archive), made safe, “ (2)” added where two differ only in content."""
+    """Each received file's name (by its key) as the season shows it and as a merge lays it out: the name
+    received (the member's name for a file from an archive), made safe, “ (2)” added where two differ only
+    in content."""
     taken: set[str] = set()
     out = {}
     for r in items:
         name = unique_name(r.name, taken)
         taken.add(name)
-        out[r.sha256] = name
+        out[r.key] = name
     return out
 
 
@@ -105,14 +104,14 @@ def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollC
     with ws.db.read() as con:
         records = dict(
             con.execute(
-                "SELECT sha256, record FROM receipts WHERE season_id = ? AND status != ?",
+                "SELECT key, record FROM receipts WHERE season_id = ? AND status != ?",
                 (season.id, PENDING),
             ).fetchall()
         )
     reports, values = [], {}
     for r in checked:
-        sub, computed = submission_from_json(records[r.sha256])
-        values[r.sha256] = {**sub.values, **computed}
+        sub, computed = submission_from_json(records[r.key])
+        values[r.key] = {**sub.values, **computed}
         reports.append(FileReport(sub))
     call = roll_call(reports, spec=spec, roster=ws.roster(season), parent_code=season.unit_code, names=names)
     return SeasonRollCall(
@@ -120,15 +119,11 @@ def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollC
         spec=spec,
         rows=call.rows,
         files=call.files,
-        receipts={r.sha256: r for r in items},
+        receipts={r.key: r for r in items},
         names=names,
         values=values,
         pending=len(items) - len(checked),
     )
-
-
-def missing(call: SeasonRollCall) -> list[StatusRow]:
-    return [r for r in call.rows if r.status == MISSING]
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,3 @@ def explain(ws: Workspace, season: Season, unit_code: str, code: str, cell_id: s
                 "DELETE FROM explanations WHERE season_id = ? AND unit_code = ? AND code = ? AND cell_id = ?",
                 (season.id, unit_code, code, cell_id),
             )
-
-
-def report_of(r: Receipt) -> str:
-    return json.dumps(r.report, ensure_ascii=False, indent=2)

@@ -20,6 +20,7 @@ from pathlib import Path
 from tianbao import __version__
 from tianbao.errors import UsageError
 from tianbao.fileio import safe_filename
+from tianbao.intake import ignored_reason
 from tianbao.options import CheckOptions
 from tianbao.reading.model import Limits
 from tianbao.reading.previous import Previous, read_previous
@@ -220,7 +221,7 @@ class Workspace:
         if key not in self._previous:
             folder = self.scratch()
             try:
-                paths = []
+                paths: list[Path] = []
                 for sha, name in files:
                     target = folder / unique_name(name, {p.name for p in paths})
                     self.store.link_into(sha, target)
@@ -262,9 +263,17 @@ class Workspace:
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def base_name(name: str) -> str:
+    """The last part of a name as a user or an archive gave it (“C:\\fakepath\\报表.xlsx” → “报表.xlsx”)."""
+    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 def unique_name(name: str, taken: set[str]) -> str:
-    """`name` made safe as a file name, with “ (2)”, “ (3)” … before its extension while it is taken."""
-    safe = safe_filename(name)
+    """`name` (its last part) made safe as a file name, and never one `tianbao check` would ignore (a name
+    made safe can begin with “~$”), with “ (2)”, “ (3)” … before its extension while it is taken."""
+    safe = safe_filename(base_name(name))
+    if ignored_reason(safe) is not None:
+        safe = "_" + safe
     stem, dot, ext = safe.rpartition(".")
     if not dot:
         stem, ext = safe, ""

@@ -1,30 +1,55 @@
 // 收件: each chosen or dropped file is sent on its own (three at a time), its upload shown as a progress bar,
-// then its verdict asked for until the check is done. Names are shown as text, never as markup.
+// then its verdict asked for until the check is done; a zip archive gets a row for each file inside. When
+// everything sent is checked, the list of files received is read again. Names are shown as text, never as
+// markup.
 (function () {
   "use strict";
   var form = document.getElementById("drop");
   if (!form) { return; }
   var season = form.dataset.season;
   var csrf = document.body.dataset.csrf;
+  var table = document.getElementById("progress");
   var rows = document.getElementById("progress-rows");
-  var queue = [], running = 0, LIMIT = 3;
+  var queue = [], running = 0, busy = 0, LIMIT = 3;
   var STATUS = { accepted: "通过", accepted_with_warnings: "通过（有警告）", rejected: "退回", pending: "检查中" };
 
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text || ""; tr.appendChild(td); return td; }
 
-  function add(file) {
+  function row(name) {
     var tr = document.createElement("tr");
-    cell(tr, file.name);
-    var bar = document.createElement("progress"); bar.max = 100; bar.value = 0;
-    var p = cell(tr, ""); p.appendChild(bar);
-    var verdict = cell(tr, "等待上传"), unit = cell(tr, "");
+    cell(tr, name);
+    var p = cell(tr, "");
+    var item = { tr: tr, progress: p, verdict: cell(tr, ""), unit: cell(tr, "") };
     rows.appendChild(tr);
-    queue.push({ file: file, bar: bar, verdict: verdict, unit: unit, tr: tr });
+    return item;
+  }
+
+  function add(file) {
+    table.hidden = false;
+    var item = row(file.name);
+    item.bar = document.createElement("progress"); item.bar.max = 100; item.bar.value = 0;
+    item.progress.appendChild(item.bar);
+    item.verdict.textContent = "等待上传";
+    item.file = file;
+    busy += 1;
+    queue.push(item);
     next();
   }
 
   function next() {
     while (running < LIMIT && queue.length) { running += 1; send(queue.shift()); }
+  }
+
+  function done() {
+    busy -= 1;
+    if (busy > 0) { return; }
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("received");
+        var old = document.getElementById("received");
+        if (fresh && old) { old.replaceWith(fresh); }
+      });
   }
 
   function show(item, r) {
@@ -34,18 +59,14 @@
     if (r.already_received) { item.verdict.textContent += "（已收到过）"; }
   }
 
-  function poll(items, ids) {
-    var pending = ids.filter(function (id) { return items[id]; });
-    if (!pending.length) { return; }
-    pending.forEach(function (id) {
-      fetch("/api/seasons/" + season + "/files/" + id, { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (r) {
-          show(items[id], r);
-          if (r.status !== "pending") { delete items[id]; }
-        });
-    });
-    setTimeout(function () { poll(items, ids); }, 700);
+  function poll(item, id) {
+    fetch("/api/seasons/" + season + "/files/" + id, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        show(item, r);
+        if (r.status === "pending") { setTimeout(function () { poll(item, id); }, 700); } else { done(); }
+      })
+      .catch(function () { setTimeout(function () { poll(item, id); }, 2000); });
   }
 
   function send(item) {
@@ -64,26 +85,36 @@
       if (xhr.status !== 201 || !body) {
         item.verdict.textContent = "未接收：" + ((body && body.error) || xhr.responseText || xhr.status);
         item.verdict.className = "st-rejected";
+        done();
         return;
       }
-      var items = {}, ids = [];
+      var inArchive = body.files.concat(body.ignored).some(function (r) {
+        return (r.received_as || r.path).indexOf(item.file.name + "!") === 0;
+      });
       body.files.forEach(function (r, i) {
         var it = item;
-        if (i > 0) {  // a zip archive: a row per workbook inside
-          var tr = document.createElement("tr");
-          cell(tr, item.file.name + " / " + r.name); cell(tr, "");
-          it = { verdict: cell(tr, ""), unit: cell(tr, ""), tr: tr };
-          rows.appendChild(tr);
-        } else if (body.files.length > 1 || r.archive) {
-          item.tr.firstChild.textContent = item.file.name + " / " + r.name;
+        if (inArchive) {  // a zip archive: a row for each file inside, under the archive's row
+          if (i === 0) { item.verdict.textContent = "压缩包：" + (body.files.length + body.ignored.length) + " 个文件"; }
+          it = row("　" + r.received_as);
         }
         show(it, r);
-        if (r.status === "pending") { items[r.id] = it; ids.push(r.id); }
+        if (r.status === "pending") { busy += 1; poll(it, r.id); }
       });
-      if (!body.files.length) { item.verdict.textContent = "压缩包中没有报表"; }
-      poll(items, ids);
+      body.ignored.forEach(function (g) {
+        var it = body.files.length || inArchive ? row("　" + g.path) : item;
+        it.verdict.textContent = "已忽略";
+        it.verdict.className = "st-pending";
+        it.unit.textContent = g.reason;
+      });
+      if (!body.files.length && !body.ignored.length) { item.verdict.textContent = "压缩包中没有文件"; }
+      done();
     };
-    xhr.onerror = function () { running -= 1; next(); item.verdict.textContent = "上传失败，请重试"; };
+    xhr.onerror = function () {
+      running -= 1; next();
+      item.verdict.textContent = "上传失败，请重试";
+      item.verdict.className = "st-rejected";
+      done();
+    };
     xhr.send(data);
   }
 
