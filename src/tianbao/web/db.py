@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tianbao.errors import UsageError
 
@@ -87,6 +89,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+T = TypeVar("T")
 
 
 class Database:
@@ -154,6 +157,17 @@ class Database:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
             (key, value, value),
         )
+
+
+def from_row(cls: type[T], row: sqlite3.Row, **given: Any) -> T:
+    """A data class from a row whose columns are named as its fields (`given`: fields set otherwise)."""
+    names = set(row.keys())
+    values = {
+        f.name: row[f.name]
+        for f in fields(cls)  # type: ignore[arg-type]  # T is a data class
+        if f.name in names and f.name not in given
+    }
+    return cls(**values, **given)
 
 
 def _statements(script: str) -> list[str]:

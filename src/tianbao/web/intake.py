@@ -32,6 +32,7 @@ from tianbao.intake.archive import is_archive
 from tianbao.reading.model import Submission
 from tianbao.validation import check_files
 from tianbao.validation.report import FileReport
+from tianbao.web.db import from_row
 from tianbao.web.records import submission_from_json, submission_json
 from tianbao.web.workspace import Season, Workspace, base_name, now, unique_name
 
@@ -327,15 +328,4 @@ def receipt_by_key(ws: Workspace, season: Season, key: str) -> Receipt | None:
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:
-    return Receipt(
-        id=row["id"],
-        key=row["key"],
-        sha256=row["sha256"],
-        name=row["name"],
-        archive=row["archive"],
-        member=row["member"],
-        received_at=row["received_at"],
-        status=row["status"],
-        unit_code=row["unit_code"],
-        report=json.loads(row["report"]) if row["report"] else {},
-    )
+    return from_row(Receipt, row, report=json.loads(row["report"]) if row["report"] else {})

@@ -18,7 +18,7 @@ from typing import Any
 
 from tianbao.fileio import safe_filename
 from tianbao.reading.model import Submission
-from tianbao.spec import load_spec
+from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
 from tianbao.template.batch import roster_jobs, write_templates
 from tianbao.web.intake import Receipt, receipts, submission_of
@@ -152,9 +152,7 @@ def templates_zip(ws: Workspace, season: Season) -> tuple[str, bytes]:
     folder = ws.scratch()
     try:
         if roster is None:
-            target = folder / template_filename(season.year)
-            write_template(spec, target, TemplateOptions(year=season.year))
-            paths = [target]
+            paths = [_blank(spec, season, folder)]
         else:
             jobs, _ = roster_jobs(spec, season.year, roster, folder, previous=ws.previous(season))
             write_templates(spec, jobs)
@@ -178,8 +176,7 @@ def unit_template(ws: Workspace, season: Season, unit_code: str | None) -> tuple
     folder = ws.scratch()
     try:
         if unit_code is None:
-            target = folder / template_filename(season.year)
-            write_template(spec, target, TemplateOptions(year=season.year))
+            target = _blank(spec, season, folder)
         else:
             unit = roster.get(unit_code) if roster is not None else None
             if unit is None:
@@ -193,6 +190,13 @@ def unit_template(ws: Workspace, season: Season, unit_code: str | None) -> tuple
         return target.name, target.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _blank(spec: Spec, season: Season, folder: Path) -> Path:
+    """The blank template of the season (no unit) in `folder`."""
+    target = folder / template_filename(season.year)
+    write_template(spec, target, TemplateOptions(year=season.year))
+    return target
 
 
 def returnable(sub: Submission | None, season: Season) -> bool:

@@ -26,7 +26,7 @@ from tianbao.reading.model import Limits
 from tianbao.reading.previous import Previous, read_previous
 from tianbao.roster import Roster, load_roster
 from tianbao.spec import FORMATS, load_spec
-from tianbao.web.db import Database
+from tianbao.web.db import Database, from_row
 from tianbao.web.store import Store
 
 DB_NAME = "tianbao.sqlite3"
@@ -294,14 +294,4 @@ def _deadline(year: int, given: str | None) -> str:
 
 
 def _season(row: sqlite3.Row) -> Season:
-    return Season(
-        id=row["id"],
-        year=row["year"],
-        fmt=row["fmt"],
-        unit_code=row["unit_code"],
-        unit_name=row["unit_name"],
-        deadline=row["deadline"],
-        roster_sha256=row["roster_sha256"],
-        roster_name=row["roster_name"],
-        created_at=row["created_at"],
-    )
+    return from_row(Season, row)
