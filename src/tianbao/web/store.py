@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,15 +72,20 @@ class Store:
         return self.path(sha256).read_bytes()
 
     def link_into(self, sha256: str, target: Path) -> None:
-        """Make `target` show the stored file (a hard link where the file system allows, else a copy with
-        the same modification time) — for a folder of files a library call reads under their names."""
+        """Make `target` show the stored file — for a folder of files a library call reads under their
+        names: a hard link where the file system allows, else a copy with the same modification time. On
+        Windows always a copy: a link shares the file's read-only attribute, and a read-only file cannot be
+        deleted there, so the folder could not be removed afterwards."""
         source = self.path(sha256)
-        try:
-            os.link(source, target)
-        except OSError:
-            import shutil
-
-            shutil.copy2(source, target)
+        if os.name != "nt":
+            try:
+                os.link(source, target)
+                return
+            except OSError:
+                pass
+        shutil.copyfile(source, target)
+        st = source.stat()
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -5,6 +5,7 @@ the roster read by `load_roster`, last year's workbooks by `previous_by_unit`, t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,6 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,7 @@ class Workspace:
         self.store = Store(self.root / "blobs")
         self.work = self.root / "work"
         self.work.mkdir(exist_ok=True)
+        _remove_old(self.work)
         self.limits = limits or Limits()
         self._rosters: dict[tuple[str, str], Roster] = {}
         self._previous: dict[tuple[object, ...], Previous] = {}
@@ -261,6 +264,18 @@ class Workspace:
             "limits": [self.limits.max_file_size, self.limits.max_uncompressed, self.limits.max_cells],
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+SCRATCH_KEPT = 24 * 3600  # seconds: a task's folder older than this was left by a server that was killed
+
+
+def _remove_old(folder: Path) -> None:
+    """Remove the task folders that a killed server left (never one a task may still be using)."""
+    cutoff = time.time() - SCRATCH_KEPT
+    for entry in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def base_name(name: str) -> str:
