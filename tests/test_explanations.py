@@ -16,7 +16,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def test_explanation_of_a_warning_is_written_beside_it_and_errors_get_none(tmp_path: Path) -> None:
     options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
-    first = merge_files([SAMPLES / "submissions"], options)
+    first = merge_files([SAMPLES / "submissions"], options, unit_name="鄂伦春自治旗")
     warned = next(m for m in first.members if m.submission.issues)
     warning = next(i for i in warned.submission.issues if not i.is_error)
     rejected = first.rejected[0].submission
@@ -25,7 +25,9 @@ def test_explanation_of_a_warning_is_written_beside_it_and_errors_get_none(tmp_p
         explanation_key(warned.unit_code, warning): "本年无此类事项，已核实。",
         explanation_key(rejected.unit_code, error): "不应出现",
     }
-    result = merge_files([SAMPLES / "submissions"], options, explanations=explanations)
+    result = merge_files(
+        [SAMPLES / "submissions"], options, unit_name="鄂伦春自治旗", explanations=explanations
+    )
     out = tmp_path / "汇总.xlsx"
     write_consolidated(result, out)
     rows = list(openpyxl.load_workbook(out, read_only=True)["问题清单"].iter_rows(values_only=True))

@@ -286,7 +286,7 @@ ENGLISH = (
 )
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["fill"], ["check"], ["merge"], ["codes"]])
+@pytest.mark.parametrize("command", [[], ["template"], ["fill"], ["check"], ["merge"], ["codes"], ["serve"]])
 @pytest.mark.parametrize("columns", [80, 60])
 def test_help_is_chinese(command: list[str], columns: int) -> None:
     result = invoke(*command, "--help", columns=columns)
@@ -295,9 +295,9 @@ def test_help_is_chinese(command: list[str], columns: int) -> None:
     assert text.startswith(f"用法：tianbao {' '.join(command) + ' ' if command else ''}[选项]")
     assert "选项：\n" in text and "  --help" in text and "显示本说明并退出。" in text
     names = set(re.findall(r"--?[a-z][a-z-]*", text))
-    bare = re.sub(r"--?[a-z][a-z-]*|\b[HS]\d\b", " ", text)  # option names, rule ids (S1, H3)
+    bare = re.sub(r"--?[a-z][a-z-]*|\b[HS]\d\b|\b[A-Z]:\\", " ", text)  # options, rules (S1), drives (D:\)
     words = set(re.findall(r"[A-Za-z]+", bare))
-    commands = {"template", "fill", "check", "merge", "codes", "j", "o"}
+    commands = {"template", "fill", "check", "merge", "codes", "serve", "j", "o"}
     assert words - PROPER - commands == set(), (words - PROPER - commands, names)
     assert not words & set(ENGLISH) and "Show this message" not in text
     assert all(len(line) <= columns for line in text.splitlines() if line.isascii())
