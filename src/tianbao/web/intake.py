@@ -98,14 +98,14 @@ class Received:
 def receive(ws: Workspace, season: Season, name: str, fh: BinaryIO) -> Received:
     """Keep one uploaded file and record it: as received (the check follows: `check_pending`), as 已忽略
     when it is not a report, or — a zip archive — each file inside it, as `tianbao check` opens it."""
-    sha = ws.store.put_file(fh)
-    with ws.db.write() as con:
-        ws.keep(con, sha)
+    sha = ws.store.put_file(fh)  # on disk before the database records it (each record keeps its file)
     base = base_name(name)
     reason = ignored_reason(base)
     if reason is not None:
         return Received(ignored=[_ignore(ws, season, sha, name, reason)])
     if is_archive(Path(base)):
+        with ws.db.write() as con:
+            ws.keep(con, sha)
         return _unpack(ws, season, sha, name)
     return Received(files=[_record(ws, season, sha, name)])
 
@@ -127,8 +127,6 @@ def _unpack(ws: Workspace, season: Season, sha: str, name: str) -> Received:
                 member = shown[len(prefix) :]
                 with open(tmp, "rb") as fh:
                     inner = ws.store.put_file(fh)
-                with ws.db.write() as con:
-                    ws.keep(con, inner)
                 out.files.append(_record(ws, season, inner, base_name(member), name, member))
             for sub in found.verdicts:
                 if sub.path.startswith(prefix):
@@ -152,6 +150,7 @@ def _record(
     member: str | None = None,
 ) -> Receipt:
     with ws.db.write() as con:
+        ws.keep(con, sha)
         cur = con.execute(
             "INSERT OR IGNORE INTO receipts "
             "(season_id, key, sha256, name, archive, member, received_at, context, status) "
@@ -197,6 +196,7 @@ def _refuse(ws: Workspace, season: Season, sha: str, archive: str, member: str, 
 
 def _ignore(ws: Workspace, season: Season, sha: str, path: str, reason: str) -> Ignored:
     with ws.db.write() as con:
+        ws.keep(con, sha)
         con.execute(
             "INSERT OR IGNORE INTO ignored (season_id, sha256, path, reason, received_at) VALUES (?, ?, ?, ?, ?)",
             (season.id, sha, path, reason, now()),
