@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from tianbao.cells import xml_text
+
 _RESERVED = {
     "CON",
     "PRN",
@@ -19,6 +21,30 @@ _RESERVED = {
     *(f"LPT{i}" for i in range(1, 10)),
 }
 _BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def legible_path(path: str) -> str:
+    """A path as people should read it (in messages and in the sheets), never as the file system needs it.
+    On Linux a name that is not UTF-8 (a zip made on Windows in China names its files in GBK) comes as
+    surrogate escapes, which no text file can hold: each such part of the path is decoded as GB18030 when it
+    is GB18030, else its bytes show as U+FFFD. Then `xml_text`."""
+    if not _SURROGATE.search(path):
+        return xml_text(path)
+    parts = []
+    for part in path.split(os.sep):
+        if _SURROGATE.search(part):
+            try:
+                raw = os.fsencode(part)
+            except UnicodeError:  # a surrogate that stands for no byte: xml_text shows it as U+FFFD
+                parts.append(part)
+                continue
+            try:
+                part = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                part = raw.decode("utf-8", "replace")
+        parts.append(part)
+    return xml_text(os.sep.join(parts))
 
 
 def safe_filename(name: str, max_len: int = 120, max_bytes: int = 240) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tianbao.cells import cell_text
+from tianbao.cells import cell_text, xml_text
 from tianbao.errors import RosterError, os_reason
 
 UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
@@ -165,7 +165,7 @@ def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
         where = f"名单文件 {source} 第 {rownum} 行："
         raw = {column: row[i] if i < len(row) else None for column, i in header.items()}
         code = _code(raw[CODE], CODE, where)
-        name = cell_text(raw[NAME])
+        name = xml_text(cell_text(raw[NAME])).strip()  # it goes into workbooks: as they can hold it
         kind = _SPACE.sub("", cell_text(raw[TYPE]))
         parent = _code(raw[PARENT], PARENT, where) or None
         if not code:
@@ -213,7 +213,7 @@ def _code(value: Any, column: str, where: str) -> str:
     hint = "请在 Excel 中把该列设为“文本”格式，重新输入代码后保存"
     if isinstance(value, float) and abs(value) >= 1e15:
         raise RosterError(f"{where}{column}{lost}", hint)
-    text = _SPACE.sub("", cell_text(value))
+    text = _SPACE.sub("", xml_text(cell_text(value)))
     if _SCI_CODE.fullmatch(text):
         raise RosterError(f"{where}{column}“{text}”{lost}", hint)
     match = _FLOAT_CODE.fullmatch(text)

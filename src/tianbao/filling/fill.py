@@ -1,7 +1,8 @@
 """Write values into a template's input cells by cell id, as a person would type them.
 
-Numbers stay numbers, text stays text (“12件”, “—”), None leaves the cell blank. Computed (formula) cells
-are refused unless `overwrite_formulas=True`, which imitates a person typing over a total.
+Numbers stay numbers, text stays text (“12件”, “—”; `xml_text`, as every text tianbao writes), None leaves
+the cell blank. Computed (formula) cells are refused unless `overwrite_formulas=True`, which imitates a
+person typing over a total.
 
 The same template and values give the same bytes: the file records `saved` (by default the template's own
 time) as its save time, in docProps/core.xml and in the zip entries, instead of the clock.
@@ -21,6 +22,7 @@ from typing import Any
 
 import openpyxl
 
+from tianbao.cells import xml_text
 from tianbao.errors import FillError
 from tianbao.fileio import atomic_path
 from tianbao.spec import Spec, known_specs
@@ -122,7 +124,7 @@ def fill_template(
             if spec.cells[key].computed and not overwrite_formulas:
                 raise FillError(f"单元格“{key}”是公式（合计或总计），不能填写")
         cell = wb[sheet].cell(row=box.row + 1, column=box.col + 1)
-        cell.value = value
+        cell.value = xml_text(value) if isinstance(value, str) else value
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "f"
     with atomic_path(out) as tmp:
