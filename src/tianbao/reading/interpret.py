@@ -6,7 +6,8 @@ values could be read at all. The steps, in order (each issue names its place):
 1. the file: stat, size limit, sha256, then the bytes (`container`): empty, legacy, encrypted, not a zip,
    truncated, zip bomb, macros;
 2. the backend reads the head (stamp places) and, once the spec is known, the layout's cells in one pass;
-3. identity (`identity`): stamp consistency, known spec, year, unit (stamp or cover, checked against the roster);
+3. identity (`identity`): stamp consistency and serial, known spec, year, the locked cover against the stamp,
+   unit (stamp or cover, checked against the roster);
 4. integrity (`integrity`): sheets, defined names, labels (row/column insertions), protection;
 5. values (`values`) of every input cell, then formulas and cached totals against the recomputed totals;
 6. blanks (per sheet) and the cover's contact fields.
@@ -27,14 +28,23 @@ from tianbao.errors import os_reason
 from tianbao.issues import Issue, make
 from tianbao.reading import container
 from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend, Wanted
-from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
+from tianbao.reading.identity import (
+    Identity,
+    check_serial,
+    check_year,
+    cover_issues,
+    read_stamp,
+    resolve_spec,
+    resolve_unit,
+    stamp_year,
+)
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
 from tianbao.reading.values import Parsed, is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.spec.layout import COVER_SHEET
+from tianbao.spec.layout import COVER_SHEET, TITLE_ROW, a1
 
 MAX_LISTED = 10  # blank cells named in one value-blank message
 
@@ -104,6 +114,7 @@ def _read(
         identity.stamp, identity.issues = read_stamp(head)
         if identity.stamp is None:
             return {}
+        identity.issues.extend(check_serial(identity.stamp))
         identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
         identity.issues.extend(spec_issues)
         return plan_for(identity.spec).wanted if identity.spec is not None else {}
@@ -207,6 +218,10 @@ def _interpret(
     integrity = check_structure(plan, raw)
     sub.issues.extend(integrity.issues)
     cover = _cover(sub, plan, raw, integrity)
+    if not integrity.unusable(COVER_SHEET):
+        at = {f.id: plan.a1(f"meta.{f.id}") for f in spec.meta} | {"title": a1(TITLE_ROW, 0)}
+        title = raw.cell(COVER_SHEET, TITLE_ROW, 0).value
+        sub.issues.extend(cover_issues(sub.stamp, cover, title, at))  # type: ignore[arg-type]
     where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
     sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
     if sub.kind == "consolidated":
@@ -233,7 +248,8 @@ def _consolidated(
     spec = plan.spec
     detail = consolidated.read_detail(spec, path, limits.max_cells)
     sub.issues.extend(detail.issues)
-    sub.issues.extend(consolidated.member_issues(detail, sub.members))
+    if detail.columns:  # 明细 was read (else its issue says why)
+        sub.issues.extend(consolidated.member_issues(detail, sub.stamp))  # type: ignore[arg-type]
     cells = {}
     for cell_id in spec.input_ids:
         sheet, row, col = plan.places[cell_id]

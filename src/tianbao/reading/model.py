@@ -14,7 +14,7 @@ from typing import Any
 
 from tianbao.issues import Issue
 from tianbao.spec import Spec
-from tianbao.stamp import Stamp
+from tianbao.stamp import Stamp, is_short_form, member_codes
 
 MB = 1024 * 1024
 
@@ -79,9 +79,10 @@ class Submission:
 
     @property
     def members(self) -> list[str]:
-        if self.stamp is None or "sha256:" in self.stamp.members:  # only the short form survived
+        """Every unit whose data a consolidated workbook holds (its 明细 rows and the units they hold)."""
+        if self.stamp is None or is_short_form(self.stamp.members):  # only the short form survived
             return []
-        return [m for m in self.stamp.members.split(",") if m]
+        return member_codes(self.stamp.members)
 
     @property
     def has_errors(self) -> bool:
