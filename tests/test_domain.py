@@ -17,6 +17,7 @@ import pytest
 
 from tianbao.consolidation import merge_files, write_consolidated
 from tianbao.consolidation.merge import totals_of
+from tianbao.options import CheckOptions
 from tianbao.reading import read_submission
 from tianbao.reading.interpret import reader_backend
 from tianbao.reading.values import Where, parse_value
@@ -120,7 +121,7 @@ def test_beyond_the_domain_is_out_of_range_at_the_cell(
 def test_out_of_range_files_are_rejected_and_the_merge_is_written(
     out_of_range: dict[str, Path], tmp_path: Path
 ) -> None:
-    merged = merge_files(list(out_of_range.values()), year=fx.YEAR, unit_code="150723", jobs=1)
+    merged = merge_files(list(out_of_range.values()), CheckOptions(year=fx.YEAR, jobs=1), unit_code="150723")
     assert all(f.status == "rejected" for f in merged.files)
     write_consolidated(merged, tmp_path / "汇总.xlsx")
     assert openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True).sheetnames
@@ -172,7 +173,7 @@ def test_what_is_accepted_is_merged_exactly(tmp_path: Path) -> None:
         fx.filled(tmp_path / f"{u.code}.xlsx", {COUNT: c, AMOUNT: a}, unit=u)
         for u, (c, a) in zip(units, typed, strict=True)
     ]
-    merged = merge_files(paths, year=fx.YEAR, unit_code="150723", jobs=1)
+    merged = merge_files(paths, CheckOptions(year=fx.YEAR, jobs=1), unit_code="150723")
     assert len(merged.members) == 3
     assert merged.totals[COUNT] == 19_999_999_998 + 7
     assert repr(merged.totals[AMOUNT]) == "19999999.9999"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tianbao.consolidation import merge_files, write_consolidated
+from tianbao.options import CheckOptions
 from tianbao.reading import read_submission
 from tianbao.reading.interpret import reader_backend
 from tianbao.spec import load_spec
@@ -119,10 +120,9 @@ def test_a_deleted_row_is_counted_through_the_units_own_file(tmp_path: Path) -> 
     own = fx.filled(tmp_path / "甘河镇.xlsx", unit=fx.THIRD)
     city = merge_files(
         [CONSOLIDATED / "detail-row-deleted.xlsx", own],
-        year=fx.YEAR,
+        CheckOptions(year=fx.YEAR, jobs=1),
         unit_code="1507",
         unit_name="呼伦贝尔市",
-        jobs=1,
     )
     status = {Path(f.submission.path).name: (f.status, f.included) for f in city.files}
     assert status == {"detail-row-deleted.xlsx": ("rejected", False), "甘河镇.xlsx": ("accepted", True)}
@@ -134,7 +134,9 @@ def test_a_nested_consolidation_lists_what_each_row_holds(tmp_path: Path) -> Non
     towns = [fx.filled(tmp_path / f"{u.code}.xlsx", unit=u) for u in (fx.UNIT, fx.OTHER)]
     county = fx.consolidated(tmp_path / "旗.xlsx", towns)
     other_town = fx.filled(tmp_path / "甘河镇.xlsx", unit=fx.THIRD)
-    city = merge_files([county, other_town], year=fx.YEAR, unit_code="1507", unit_name="呼伦贝尔市", jobs=1)
+    city = merge_files(
+        [county, other_town], CheckOptions(year=fx.YEAR, jobs=1), unit_code="1507", unit_name="呼伦贝尔市"
+    )
     out = tmp_path / "市.xlsx"
     stamp = write_consolidated(city, out)
     assert stamp.members == "150723/150723100/150723107,150723200"

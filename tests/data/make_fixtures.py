@@ -375,7 +375,7 @@ def consolidated(
     from tianbao.consolidation.sheets import write_extra_sheets
     from tianbao.consolidation.workbook import COMPRESSLEVEL, consolidated_options
 
-    c = merge_files(towns, year=YEAR, unit_code="150723", unit_name="鄂伦春自治旗", jobs=1)
+    c = merge_files(towns, CheckOptions(year=YEAR, jobs=1), unit_code="150723", unit_name="鄂伦春自治旗")
     options = consolidated_options(c)
     if members is not None:
         options = replace(options, members=members(options.members))
