@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,25 +72,46 @@ def safe_filename(name: str, max_len: int = 120, max_bytes: int = 240) -> str:
 
 
 @contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Ctrl+C (SIGINT) held back while the block runs and delivered at its end: a file created or removed in
+    the block is never left half done — created but not yet known to the code that removes it. (Signals are
+    handled in the main thread only; elsewhere the block just runs.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt here
+
+
+@contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target` in one step.
 
-    An existing output is never left half-written: on failure the temporary file is removed.
+    An existing output is never left half-written: on failure (also Ctrl+C) the temporary file is removed.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        with deferred_interrupt():
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent
+            )
+            os.close(fd)
+            tmp_path = Path(tmp)
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        with deferred_interrupt():
+            if tmp_path is not None and tmp_path.exists():
+                tmp_path.unlink()
 
 
 def _umask() -> int:

@@ -12,6 +12,7 @@ Batching matters: a task costs the pool about a millisecond, a file read a few (
 from __future__ import annotations
 
 import gc
+import signal
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -75,6 +76,9 @@ class _Start:
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Ctrl+C reaches every process of the terminal's group: the parent handles it (and ends the workers);
+    # a worker that took it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
@@ -101,6 +105,7 @@ def _pool_pass(
     running: dict[Future[list[R]], list[int]] = {}
     lost: list[int] = []
     pool = start.pool(jobs)
+    finished_cleanly = False
     try:
         while queue or running:
             while queue and len(running) < jobs * IN_FLIGHT and not lost:
@@ -124,8 +129,9 @@ def _pool_pass(
                     done(len(batch))
                 except Exception:  # BrokenProcessPool, or a result that could not be sent back
                     lost.extend(batch)
-    finally:
-        _close(pool, broken=bool(lost))
+        finished_cleanly = True
+    finally:  # on Ctrl+C or any exception, the workers are ended, not waited for
+        _close(pool, broken=bool(lost) or not finished_cleanly)
     return sorted(lost), [i for batch in queue for i in batch]
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from tianbao.cli.entry import EXIT_INTERRUPTED
 from tianbao.errors import TianbaoError, os_reason
 from tianbao.options import CheckOptions
 from tianbao.reading.container import human_size
@@ -324,4 +325,4 @@ def user_errors() -> Iterator[None]:
         raise fail(f"无法读写{where}：{os_reason(exc)}", "请检查路径、权限和磁盘空间") from None
     except KeyboardInterrupt:
         err_console.print("已中断。")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

@@ -30,6 +30,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from tianbao.cells import xml_text
+from tianbao.fileio import deferred_interrupt
 
 
 class SafeSheet(Worksheet):
@@ -129,8 +130,12 @@ def _abandon(f: Any) -> None:
 def scratch() -> Iterator[str]:
     """A private temporary folder for xlsxwriter's parts (in the system's temporary folder), removed with
     whatever is left in it when the block ends, however it ends."""
-    folder = tempfile.mkdtemp(prefix="tianbao-")
+    folder: str | None = None
     try:
+        with deferred_interrupt():
+            folder = tempfile.mkdtemp(prefix="tianbao-")
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            with deferred_interrupt():
+                shutil.rmtree(folder, ignore_errors=True)
