@@ -21,6 +21,8 @@ def shorten(text: str, limit: int = 40) -> str:
     """Text quoted in a message: on one line, at most `limit` characters (the last an ellipsis)."""
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # What XML 1.0 cannot hold, hence no part of an xlsx: C0 control characters other than tab, line feed and
 # carriage return; surrogates (in a Python string always unpaired: a file name's undecodable bytes); U+FFFE and
 # U+FFFF, which are not characters.

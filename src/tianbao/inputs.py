@@ -12,10 +12,34 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tianbao.errors import UsageError
+from tianbao.errors import NotARegularFile, UsageError
 
 # What pathlib's is_dir() and exists() take for "no": the path, or a folder on it, is missing or loops.
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def read_regular_file(path: str | os.PathLike[str], max_size: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file at `path` and its status, read by the one rule for every input (a workbook, a
+    roster): opened without blocking and checked to be a regular file before anything is read — a FIFO or a
+    device must not hang the run; nothing read when the file is larger than `max_size`; never more than
+    `max_size` + 1 bytes (a file that grew while read). The caller compares `max(st.st_size, len(data))`
+    with `max_size`. Raises OSError: IsADirectoryError, NotARegularFile, FileNotFoundError …"""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(errno.ENODEV, "not a regular file", os.fspath(path))
+        data = b""
+        if st.st_size <= max_size:
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(st.st_size + 1)  # a buffer of the file's size, not of the limit
+                if len(data) > st.st_size:  # it grew since it was measured
+                    data += fh.read(max_size + 1 - len(data))
+        return data, st
+    finally:
+        os.close(fd)
 
 
 def expand_paths(

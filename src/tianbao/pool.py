@@ -25,6 +25,8 @@ R = TypeVar("R")
 IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few to redo when a worker dies
 POLL_SECONDS = 0.5  # how often a waiting run looks whether a worker has died
 MAX_BATCH = 32  # items per task
+# The most worker processes: ProcessPoolExecutor's limit on Windows; no office computer needs more.
+MAX_JOBS = 61
 DIED = "进程意外终止，可能是内存不足或读取组件崩溃"
 
 
@@ -42,6 +44,7 @@ def contained_map(
     reason)` (called here, reason in Chinese) for an item whose worker died. `func` and the items travel to
     the workers by pickle; `initializer(*initargs)` runs once in each worker (to hand it what every item
     needs, once); `tick(n)` is called as n more items are done."""
+    jobs = max(1, min(jobs, MAX_JOBS, len(items)))  # never more processes than items (a fork bomb)
     start = _Start(initializer, initargs)
     results: dict[int, R] = {}
     todo = list(range(len(items)))

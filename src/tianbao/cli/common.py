@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tianbao.cli.entry import EXIT_INTERRUPTED
 from tianbao.errors import TianbaoError, os_reason
 from tianbao.options import CheckOptions
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.container import human_size
 from tianbao.reading.model import Limits, parse_size
 from tianbao.reading.previous import Previous, read_previous
@@ -64,7 +65,9 @@ PreviousOpt = Annotated[
 ]
 JobsOpt = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1),
+    typer.Option(
+        "--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1, max=MAX_JOBS
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from tianbao.cli.common import (
     progress_bar,
     user_errors,
 )
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.previous import Previous
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import Spec, load_spec
@@ -40,7 +41,12 @@ def template(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", metavar="个数", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1
+            "--jobs",
+            "-j",
+            metavar="个数",
+            help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。",
+            min=1,
+            max=MAX_JOBS,
         ),
     ] = None,
 ) -> None:

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from tianbao.errors import os_reason
+from tianbao.inputs import read_regular_file
 from tianbao.issues import Issue, make
 from tianbao.reading import container
 from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend, Wanted
@@ -85,7 +83,7 @@ def read_submission(
     try:
         _read(sub, Path(path), backend or default_backend(), limits, expected_year, roster, expected_spec)
     except Exception as exc:  # the promise: a report, never a traceback
-        sub.issues.append(_failure(exc))
+        sub.issues.append(container.failure(exc))
         sub.readable = False
     return sub
 
@@ -153,26 +151,11 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
     """The file's bytes, or None with an issue. Opened without blocking and checked to be a regular file
     before anything is read: a FIFO or a device named .xlsx must not hang the run."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            st = os.fstat(fd)
-            sub.size, sub.mtime = st.st_size, st.st_mtime
-            if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(path)
-            if not stat.S_ISREG(st.st_mode):
-                sub.issues.append(make("file-unreadable", reason="这不是普通文件（可能是管道或设备）"))
-                return None
-            data = b""
-            if st.st_size <= limits.max_file_size:
-                with os.fdopen(fd, "rb", closefd=False) as fh:
-                    data = fh.read(st.st_size + 1)  # a buffer of the file's size, not of the limit
-                    if len(data) > st.st_size:  # it grew since it was measured
-                        data += fh.read(limits.max_file_size + 1 - len(data))
-        finally:
-            os.close(fd)
+        data, st = read_regular_file(path, limits.max_file_size)
     except OSError as exc:
         sub.issues.append(make("file-unreadable", reason=os_reason(exc)))
         return None
+    sub.size, sub.mtime = st.st_size, st.st_mtime
     size = max(st.st_size, len(data))  # the file may have grown since it was measured
     if size > limits.max_file_size:
         found, limit = container.human_size(size), container.human_size(limits.max_file_size)
@@ -181,34 +164,6 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
     sub.size = len(data)
     sub.sha256 = hashlib.sha256(data).hexdigest()
     return data
-
-
-def _failure(exc: Exception) -> Issue:
-    """An exception from the backend (or anywhere) as an issue, in Chinese."""
-    chain: list[BaseException] = []
-    cause: BaseException | None = exc
-    while cause is not None and len(chain) < 10:  # openpyxl re-raises parse errors as ValueError(...) from e
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    if any("Forbidden" in type(e).__name__ for e in chain):  # defusedxml: DTDForbidden, EntitiesForbidden …
-        return make("unsafe-workbook", reason="含有不允许的 XML 实体或外部引用")
-    if any(isinstance(e, ParseError) for e in chain):
-        return make("corrupt-workbook", reason="内部 XML 格式错误")
-    return _failure_of(exc)
-
-
-def _failure_of(exc: Exception) -> Issue:
-    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
-        return make("file-unreadable", reason=os_reason(exc))
-    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
-        return make("corrupt-workbook", reason="压缩数据损坏")
-    if "XML" in str(exc)[:300]:
-        return make("corrupt-workbook", reason="内部 XML 格式错误")
-    if isinstance(exc, KeyError):
-        return make("corrupt-workbook", reason="缺少必要的组成部分")
-    if isinstance(exc, MemoryError):
-        return make("unsafe-workbook", reason="内容过大，内存不足")
-    return make("corrupt-workbook", reason="无法解析文件内容")
 
 
 def _interpret(
