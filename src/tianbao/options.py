@@ -73,6 +73,12 @@ class CheckOptions:
         """How many processes read the files."""
         return self.jobs if self.jobs is not None else (os.cpu_count() or 1)
 
+    @property
+    def read_files(self) -> list[str]:
+        """The files these options were read from (the roster, last year's files), as given."""
+        roster = [self.roster.source] if self.roster is not None else []
+        return roster + list(self.previous.sources if self.previous is not None else ())
+
     def excluding(self, paths: Iterable[str | os.PathLike[str]]) -> CheckOptions:
         """These options with `paths` also excluded from the inputs."""
         return replace(self, exclude=(*self.exclude, *(Path(p) for p in paths)))
