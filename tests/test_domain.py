@@ -118,6 +118,35 @@ def test_beyond_the_domain_is_out_of_range_at_the_cell(
     assert sub.values[cell_id] is None and cell_id in sub.invalid
 
 
+# A number cell (no t attribute) whose <v> no number cast reads: what no spreadsheet writes, a hostile file may.
+UNCASTABLE = {
+    "NaN": ("value-not-a-number", "“{label}”填写为“NaN”，不是数字。"),
+    "INF": ("value-not-a-number", "“{label}”填写为“INF”，不是数字。"),
+    "-Infinity": ("value-not-a-number", "“{label}”填写为“-Infinity”，不是数字。"),
+    "0x10": ("value-not-a-number", "“{label}”填写为“0x10”，不是数字。"),
+    "1.2.3": ("value-not-a-number", "“{label}”填写为“1.2.3”，不是数字。"),
+    "9" * 5000: (
+        "value-out-of-range",
+        "“{label}”填写为“" + "9" * 39 + "…”，超出允许的范围：" + COUNT_BOUND + "。",
+    ),
+}
+
+
+@pytest.mark.parametrize("reader", ["fast", "openpyxl"])
+@pytest.mark.parametrize("text", list(UNCASTABLE), ids=lambda t: t[:12])
+def test_a_number_cell_no_cast_reads_is_an_issue_at_the_cell(text: str, reader: str, tmp_path: Path) -> None:
+    """openpyxl's cast raised on these (int("NaN"); 5,000 digits are beyond Python's int conversion), and the
+    whole file was corrupt-workbook, its other issues lost."""
+    path = stored(fx.filled(tmp_path / "a.xlsx", {"t4.review.other": None}), COUNT, number(text))
+    sub = read_submission(path, backend=reader_backend(reader), expected_year=fx.YEAR, roster=fx.ROSTER)
+    code, message = UNCASTABLE[text]
+    assert sub.readable and sorted(i.code for i in sub.issues) == sorted(["value-blank", code])
+    issue = next(i for i in sub.issues if i.code == code)
+    sheet, box = cell_boxes(SPEC)[COUNT]
+    assert (issue.sheet, issue.cell) == (sheet, a1(box.row, box.col))
+    assert issue.message == message.format(label=f"{sheet} {SPEC.cells[COUNT].label}")
+
+
 def test_out_of_range_files_are_rejected_and_the_merge_is_written(
     out_of_range: dict[str, Path], tmp_path: Path
 ) -> None:

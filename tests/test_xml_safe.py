@@ -158,3 +158,15 @@ def test_fill_writes_any_text_as_a_workbook_can_hold_it(blank_template: Path, tm
     assert_well_formed(out)
     sub = read_submission(out)
     assert sub.meta["filled_by"] == xml_text(f"张{ODD}三")
+
+
+def test_json_names_a_file_that_is_not_utf8_so_that_it_is_found_again(inbox: Path) -> None:
+    """--json is UTF-8 whatever the names: a name's undecodable bytes are JSON escapes (\\udcd5), which
+    json.loads turns back into the name the file system knows (raw, they made the output not UTF-8)."""
+    result = cli("check", str(inbox), "--year", str(YEAR), "--json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout_bytes.decode("utf-8"))  # strict: every byte is UTF-8
+    paths = [f["path"] for f in report["files"]]
+    assert len(paths) == 3 and all(Path(p).is_file() for p in paths)
+    if LINUX:
+        assert str(inbox / GBK_NAME) in paths and "\\udc" in result.stdout_bytes.decode("utf-8")
