@@ -11,8 +11,6 @@ import importlib.util
 import json
 import os
 import sys
-import xml.parsers.expat
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from tianbao.cli.main import app
 from tianbao.fileio import legible_path
 from tianbao.reading import read_submission
 from tianbao.roster import Unit, load_roster, write_roster
+from wellformed import assert_well_formed
 
 if "make_fixtures" in sys.modules:
     fx = sys.modules["make_fixtures"]
@@ -43,19 +42,6 @@ NAMES = [f"诺敏{ODD}镇人民政府", "阿里河镇\x0b人民政府\x08", "甘
 CLEAN = [xml_text(n).strip() for n in NAMES]  # as the roster keeps them
 GBK_NAME = os.fsdecode("诺敏镇报表.xlsx".encode("gbk"))  # as Linux names a file unzipped from Windows
 LINUX = sys.platform.startswith("linux")
-
-
-def assert_well_formed(path: Path) -> None:
-    """Every XML part parses (expat, strict), and openpyxl opens the workbook."""
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.endswith((".xml", ".rels", ".vml")):
-                parser = xml.parsers.expat.ParserCreate()
-                try:
-                    parser.Parse(z.read(name), True)
-                except xml.parsers.expat.ExpatError as exc:
-                    raise AssertionError(f"{path.name}: {name} is not well-formed XML: {exc}") from None
-    openpyxl.load_workbook(path).close()
 
 
 def cli(*args: str) -> Any:
