@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import xlsxwriter.workbook
 import xlsxwriter.xmlwriter
@@ -90,8 +90,10 @@ class Book(Workbook):
     def _store_workbook(self) -> None:
         opened: list[Any] = []
 
-        def zip_file(*args: Any, **kwargs: Any) -> zipfile.ZipFile:
-            zf = _LeveledZipFile(*args, compresslevel=self.compresslevel, **kwargs)
+        def zip_file(
+            file: Any, mode: Literal["w"], compression: int = zipfile.ZIP_STORED, allowZip64: bool = True
+        ) -> zipfile.ZipFile:  # as xlsxwriter calls it
+            zf = _LeveledZipFile(file, mode, compression, allowZip64, compresslevel=self.compresslevel)
             opened.append(zf)
             return zf
 
