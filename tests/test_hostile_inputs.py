@@ -488,7 +488,7 @@ def last_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PREVIOUS: dict[str, tuple[Callable[[Path, Path], None], str]] = {
-    "不存在.xlsx": (lambda p, c: None, "不能使用：文件无法读取：文件不存在"),
+    "不存在.xlsx": (lambda p, c: None, "不能使用：文件无法读取：文件或文件夹不存在"),
     "文件夹.xlsx": (lambda p, c: p.mkdir(), "不能使用：文件无法读取：这是文件夹，不是文件"),
     "管道.xlsx": (lambda p, c: os.mkfifo(p), "不能使用：文件无法读取：这不是普通文件（可能是管道或设备）"),
     "名单.csv": (
