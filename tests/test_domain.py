@@ -150,7 +150,12 @@ def test_a_number_cell_no_cast_reads_is_an_issue_at_the_cell(text: str, reader: 
 def test_out_of_range_files_are_rejected_and_the_merge_is_written(
     out_of_range: dict[str, Path], tmp_path: Path
 ) -> None:
-    merged = merge_files(list(out_of_range.values()), CheckOptions(year=fx.YEAR, jobs=1), unit_code="150723")
+    merged = merge_files(
+        list(out_of_range.values()),
+        CheckOptions(year=fx.YEAR, jobs=1),
+        unit_code="150723",
+        unit_name="鄂伦春自治旗",
+    )
     assert all(f.status == "rejected" for f in merged.files)
     write_consolidated(merged, tmp_path / "汇总.xlsx")
     assert openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True).sheetnames
@@ -202,7 +207,9 @@ def test_what_is_accepted_is_merged_exactly(tmp_path: Path) -> None:
         fx.filled(tmp_path / f"{u.code}.xlsx", {COUNT: c, AMOUNT: a}, unit=u)
         for u, (c, a) in zip(units, typed, strict=True)
     ]
-    merged = merge_files(paths, CheckOptions(year=fx.YEAR, jobs=1), unit_code="150723")
+    merged = merge_files(
+        paths, CheckOptions(year=fx.YEAR, jobs=1), unit_code="150723", unit_name="鄂伦春自治旗"
+    )
     assert len(merged.members) == 3
     assert merged.totals[COUNT] == 19_999_999_998 + 7
     assert repr(merged.totals[AMOUNT]) == "19999999.9999"

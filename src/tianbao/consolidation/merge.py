@@ -76,6 +76,12 @@ def own_output(
         raise UsageError(f"-o {out} 是要汇总的文件 {path}（{what}），写入会覆盖它", hint)
 
 
+def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Every cell's consolidated value of `rows` (input values by cell id; a missing one is 0)."""
+    table = [[r.get(c, 0.0) for c in spec.input_ids] for r in rows]
+    return _totals(spec, np.array(table, dtype=float).reshape(len(table), len(spec.input_ids)))
+
+
 def _totals(spec: Spec, inputs_matrix: np.ndarray) -> dict[str, float]:
     """Every cell's consolidated value: exact decimal sums of the inputs (a column per input id of the
     matrix, a row per member), computed cells from those."""
@@ -194,4 +200,12 @@ def merge_files(
         )
 
 
-__all__ = ["consolidate", "display_names", "merge_files", "own_output", "parse_fill_date", "resolve_parent"]
+__all__ = [
+    "consolidate",
+    "display_names",
+    "merge_files",
+    "own_output",
+    "parse_fill_date",
+    "resolve_parent",
+    "totals_of",
+]
