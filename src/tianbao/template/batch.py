@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tianbao.errors import UsageError
+from tianbao.pool import MAX_JOBS
 from tianbao.spec import Spec, known_specs
 from tianbao.template.context import TemplateOptions, UnitLike
 from tianbao.template.writer import template_filename, write_template
@@ -83,8 +84,10 @@ def write_templates(
             if progress:
                 progress(done, total)
         return
+    processes = min(processes, MAX_JOBS)
     size = max(1, min(16, total // (processes * 4)))
     batches = [jobs[i : i + size] for i in range(0, total, size)]
+    processes = min(processes, len(batches))
     done = 0
     with ProcessPoolExecutor(max_workers=processes) as pool:
         pending = {pool.submit(_write_batch, spec.id, spec.version, list(b)) for b in batches}
