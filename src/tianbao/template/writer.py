@@ -21,7 +21,7 @@ from tianbao.spec.compiled import Spec, cell_name
 from tianbao.spec.layout import COVER_SHEET, a1, cover_boxes
 from tianbao.stamp import META_SHEET, Stamp, make_serial
 from tianbao.template.checks import write_checks
-from tianbao.template.context import Context, TemplateOptions
+from tianbao.template.context import Context, TemplateOptions, workbook_title
 from tianbao.template.cover import write_cover
 from tianbao.template.styles import Styles
 from tianbao.template.tables import write_table
@@ -150,14 +150,18 @@ def write_template(
     options: TemplateOptions,
     extra_sheets: Callable[[Context], None] | None = None,
     compresslevel: int | None = None,
+    after_cover: Callable[[Context], None] | None = None,
 ) -> Stamp:
-    """Write one template to `target` (atomically) and return its stamp. `extra_sheets` may add sheets
-    after 校验 (the 退回修改 copy adds 问题清单). `compresslevel`: zlib's level for the zip (None: its default)."""
+    """Write one template to `target` (atomically) and return its stamp. `after_cover` may add sheets right
+    after the cover (the 退回修改 copy's 问题清单), `extra_sheets` after 校验 (the consolidated workbook's
+    明细 …). `compresslevel`: zlib's level for the zip (None: its default)."""
     stamp = make_stamp(spec, options)
     with atomic_path(target) as tmp:
-        wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp, compresslevel)
+        wb = new_workbook(tmp, workbook_title(options.year), stamp, compresslevel)
         ctx = Context(spec, options, wb, Styles(wb))
         write_cover(ctx)
+        if after_cover is not None:
+            after_cover(ctx)
         for lay in ctx.layouts:
             write_table(ctx, lay)
         write_checks(ctx)
@@ -180,7 +184,7 @@ def template_filename(year: int, unit_code: str | None = None, unit_name: str | 
     from tianbao.fileio import safe_filename
 
     if unit_code is None:
-        return f"{year}年度政府信息公开工作年度报告统计表_空白模板.xlsx"
+        return f"{workbook_title(year)}_空白模板.xlsx"
     return safe_filename(f"{unit_code}_{unit_name}_{year}年度政府信息公开报表.xlsx")
 
 
