@@ -137,8 +137,18 @@ def test_check_row_and_check_sheet_have_stored_results(county: County) -> None:
     check_row = next(r for r in t3 if r[0] == "勾稽关系校验")
     assert check_row[3:10] == ("✓",) * 7
     checks = rows_of(county.out, "校验")
-    assert [r[3] for r in checks[3:7]] == [0, 0, 0, "✓ 全部通过"]
-    assert all(r[8] == "✓" for r in checks[9:] if r[0] is not None)
+    # What the consolidation holds and lacks, not “✓ 全部通过 / 未填写 0”: a unit returned, one missing.
+    assert [(r[0], r[2]) for r in checks[3:9]] == [
+        ("不通过的错误检查（项）", 0),
+        ("不通过的警告检查（项）", 0),
+        ("计入汇总的单位（个）", 3),
+        ("退回、未计入汇总的单位（个）", 1),
+        ("未报送的单位（个）", 1),
+        ("结论", "✗ 汇总不完整：1 个单位退回、1 个单位未报送，见“报送情况”"),
+    ]
+    assert checks[10][:2] == ("序号", "检查内容") and checks[10][-1] == "规则"
+    results = [r[6] for r in checks[11:] if r[0] is not None]
+    assert results and all(r == "✓" for r in results)
 
 
 def test_every_status_appears_in_the_status_sheet(county: County) -> None:
@@ -177,18 +187,25 @@ def test_newer_fill_date_wins_and_the_older_file_is_listed(county: County) -> No
 
 def test_issue_list_and_sources(county: County) -> None:
     issues = rows_of(county.out, "问题清单")
-    assert issues[0] == (
+    assert issues[0][0] == "问题清单"
+    assert issues[1][0] == (
+        f"鄂伦春自治旗（{COUNTY}）2025 年度汇总的 6 个文件中，4 个有问题，共 5 项（错误 3 项，警告 2 项），"
+        "按文件排列，错误在前。有错误的文件已退回，未计入汇总。"
+    )
+    assert issues[2] == (
+        "序号",
         "文件",
         "单位代码",
         "单位名称",
+        "级别",
         "工作表",
         "单元格",
-        "代码",
-        "级别",
         "问题",
         "如何修改",
-    )
-    codes = {(r[0], r[5], r[6]) for r in issues[1:]}
+        "代码",
+    )  # Chinese first, the code last
+    assert [r[0] for r in issues[3:]] == list(range(1, len(issues) - 2))
+    codes = {(r[1], r[9], r[4]) for r in issues[3:]}
     assert ("乌鲁布铁镇.xlsx", "rule-H3", "错误") in codes
     assert ("乙镇.xlsx", "value-blank", "警告") in codes
     assert ("微信接收/阿里河镇-报表.xlsx", "duplicate-superseded", "警告") in codes
