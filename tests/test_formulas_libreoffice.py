@@ -61,7 +61,10 @@ def expected_sheet(made: Made, values: Mapping[str, Any]) -> dict[str, Any]:
     checks = []
     for inst in active_checks(made):
         lhs, rhs = inst.values(get)
-        unfilled = all(values.get(c) is None for c in made.spec.inputs_of(*inst.relation.cells()))
+        unfilled = all(
+            values.get(c) is None
+            for c in (i for c in inst.relation.cells() for i in made.spec.inputs_of.get(c, {c}))
+        )
         checks.append((inst, lhs, rhs, UNFILLED if unfilled else PASS if inst.holds(get) else FAIL))
     errors = sum(1 for inst, *_, mark in checks if mark == FAIL and inst.rule.severity == "error")
     warnings = sum(1 for inst, *_, mark in checks if mark == FAIL and inst.rule.severity == "warning")

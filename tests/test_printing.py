@@ -16,6 +16,7 @@ import pytest
 from consolidation_data import CONTACT, YEAR, balanced, make_file
 from lo import Page, pdf_pages, print_to_pdf
 from tianbao.consolidation import merge_files, write_consolidated
+from tianbao.options import CheckOptions
 from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import load_spec
 from tianbao.template import TemplateOptions, write_template
@@ -55,7 +56,8 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
 
     roster = load_roster(SAMPLES / "roster.csv")
     run = check_files(
-        [SAMPLES / "submissions" / "乌鲁布铁镇2022年度报表.xlsx"], year=2022, roster=roster, jobs=1
+        [SAMPLES / "submissions" / "乌鲁布铁镇2022年度报表.xlsx"],
+        CheckOptions(year=2022, roster=roster, jobs=1),
     )
     options = FeedbackOptions(root / "fb", date=dt.date(2026, 1, 20))
     (copy,) = write_feedback_copies(run.spec, [f.submission for f in run.report.files], options, year=2022)
@@ -74,7 +76,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
             values["t3.r2.ce"] = None
         make_file(spec, inbox, f"{unit.name}（{YEAR}年度报表）.xlsx", unit, {**values, **CONTACT})
     county = load_roster(write_roster(root / "名单.csv", units))
-    merged = merge_files([inbox], year=YEAR, roster=county, unit_name="鄂伦春自治旗", jobs=1)
+    merged = merge_files([inbox], CheckOptions(year=YEAR, roster=county, jobs=1), unit_name="鄂伦春自治旗")
     books["county"] = root / "汇总.xlsx"
     write_consolidated(merged, books["county"])
     pdfs = print_to_pdf(list(books.values()), root / "pdf")

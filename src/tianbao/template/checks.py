@@ -104,7 +104,7 @@ def write_checks(ctx: Context) -> None:
         lhs = formulas.side_formula(inst.relation.lhs, locate)
         rhs = formulas.side_formula(inst.relation.rhs, locate)
         left_ref, right_ref = a1(r, LEFT_COL), a1(r, LEFT_COL + 1)
-        inputs = formulas.input_refs(ctx.layouts, ctx.spec.inputs_of(*inst.relation.cells()), CHECK_SHEET)
+        inputs = formulas.input_refs(ctx.layouts, formulas.check_inputs(ctx.spec, inst), CHECK_SHEET)
         ws.write_number(r, 0, i + 1, st["check"])
         ws.write_string(r, 1, describe(inst), st["row_label"])
         ws.write_string(r, LEVEL_COL, SEVERITY[inst.rule.severity], st["check"])

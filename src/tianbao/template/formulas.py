@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tianbao.spec.compiled import RuleInstance
+from tianbao.spec.compiled import RuleInstance, Spec
 from tianbao.spec.layout import Box, SheetLayout, a1
 from tianbao.spec.rules import Term
 
@@ -130,6 +130,11 @@ def input_rectangles(
             else:
                 rects.append((row, c0, row, c1))
     return rects
+
+
+def check_inputs(spec: Spec, inst: RuleInstance) -> frozenset[str]:
+    """The input cells a check's values are made of (its cells, each total by the inputs it adds up)."""
+    return frozenset().union(*(spec.inputs_of.get(c, {c}) for c in inst.relation.cells()))
 
 
 def input_refs(layouts: tuple[SheetLayout, ...], cell_ids: frozenset[str], here: str | None) -> list[str]:
