@@ -7,10 +7,11 @@ which its input cells (sums over 明细) never are. A check whose cells are all 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from tianbao.spec.compiled import RuleInstance, fmt_number
-from tianbao.spec.layout import CHECK_SHEET, SheetLayout, a1
+from tianbao.spec.compiled import RuleInstance, Spec, fmt_number
+from tianbao.spec.layout import CHECK_SHEET, SheetLayout, a1, sheet_layouts
 from tianbao.spec.rules import Term
 from tianbao.template import formulas
 from tianbao.template.context import Context, Coverage
@@ -42,8 +43,19 @@ def describe(inst: RuleInstance) -> str:
 
 
 def first_check_row(ctx: Context) -> int:
-    """The 0-based row of the first check: after the summary, a blank row and the header."""
-    return SUMMARY_ROW + len(_summary(ctx, [])) + 2
+    """The 0-based row of the first check: after the summary, a blank row and the header. The summary:
+    2 counts of failing checks, then 3 counts of units (consolidated) or of blank cells, then the verdict."""
+    return SUMMARY_ROW + 2 + (3 if ctx.options.coverage is not None else 1) + 1 + 2
+
+
+@functools.cache  # the same for every template of a spec
+def blank_cells_formula(spec: Spec, with_previous: bool) -> str:
+    """The number of blank input cells: COUNTBLANK over the input rectangles of every table sheet."""
+    return "=" + "+".join(
+        f"COUNTBLANK('{lay.sheet}'!{a1(r0, c0)}:{a1(r1, c1)})"
+        for lay in sheet_layouts(spec, with_previous)
+        for r0, c0, r1, c1 in formulas.input_rectangles(lay, set(spec.input_ids))
+    )
 
 
 def write_checks(ctx: Context) -> None:
@@ -104,7 +116,7 @@ def write_checks(ctx: Context) -> None:
         lhs = formulas.side_formula(inst.relation.lhs, locate)
         rhs = formulas.side_formula(inst.relation.rhs, locate)
         left_ref, right_ref = a1(r, LEFT_COL), a1(r, LEFT_COL + 1)
-        inputs = formulas.input_refs(ctx.layouts, formulas.check_inputs(ctx.spec, inst), CHECK_SHEET)
+        inputs = formulas.check_input_refs(ctx.spec, ctx.with_previous, inst, CHECK_SHEET)
         ws.write_number(r, 0, i + 1, st["check"])
         ws.write_string(r, 1, describe(inst), st["row_label"])
         ws.write_string(r, LEVEL_COL, SEVERITY[inst.rule.severity], st["check"])
@@ -181,13 +193,14 @@ def _summary(ctx: Context, checks: list[RuleInstance], first: int = 0, last: int
             SummaryRow("结论", verdict, _consolidated_verdict(failed, coverage) if stored else "", False)
         )
         return rows
-    blanks = "+".join(
-        f"COUNTBLANK('{lay.sheet}'!{a1(r0, c0)}:{a1(r1, c1)})"
-        for lay in ctx.layouts
-        for r0, c0, r1, c1 in formulas.input_rectangles(lay, set(ctx.spec.input_ids))
-    )
     n_blank = sum(1 for c in ctx.spec.input_ids if c not in (ctx.options.input_formulas or {}))
-    rows.append(SummaryRow("未填写（空白）的数据单元格（个）", f"={blanks}", n_blank if stored else ""))
+    rows.append(
+        SummaryRow(
+            "未填写（空白）的数据单元格（个）",
+            blank_cells_formula(ctx.spec, ctx.with_previous),
+            n_blank if stored else "",
+        )
+    )
     verdict = (
         f'=IF({value(0)}>0,"{WITH_ERRORS}",IF({value(2)}>0,"{WITH_BLANKS}",'
         f'IF({value(1)}>0,"{WITH_WARNINGS}","{PASS_ALL}")))'

@@ -3,10 +3,11 @@ support are used: SUM, IF, ABS, COUNTA."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 
 from tianbao.spec.compiled import RuleInstance, Spec
-from tianbao.spec.layout import Box, SheetLayout, a1
+from tianbao.spec.layout import Box, SheetLayout, a1, sheet_layouts
 from tianbao.spec.rules import Term
 
 TOLERANCE = "0.00001"
@@ -92,7 +93,7 @@ def mark_of(inst: RuleInstance, lhs: float, rhs: float) -> str:
     return PASS_MARK if ok else FAIL_MARK
 
 
-def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box], inputs: list[str]) -> str:
+def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box], inputs: Sequence[str]) -> str:
     """✓ or ✗ as the relation holds, “未填写” while none of its `inputs` (references to the input cells its
     values are made of: `input_refs`) holds anything."""
     lhs = side_formula(inst.relation.lhs, locate)
@@ -100,7 +101,7 @@ def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box], input
     return check_expression(inst, lhs, rhs, inputs)
 
 
-def check_expression(inst: RuleInstance, lhs: str, rhs: str, inputs: list[str]) -> str:
+def check_expression(inst: RuleInstance, lhs: str, rhs: str, inputs: Sequence[str]) -> str:
     """`check_formula` given the two side expressions."""
     marks = f'IF({condition(inst, lhs, rhs)},"{PASS_MARK}","{FAIL_MARK}")'
     if not inputs:
@@ -135,6 +136,17 @@ def input_rectangles(
 def check_inputs(spec: Spec, inst: RuleInstance) -> frozenset[str]:
     """The input cells a check's values are made of (its cells, each total by the inputs it adds up)."""
     return frozenset().union(*(spec.inputs_of.get(c, {c}) for c in inst.relation.cells()))
+
+
+def check_input_refs(spec: Spec, with_previous: bool, inst: RuleInstance, here: str) -> tuple[str, ...]:
+    """`input_refs` of a check's input cells, written on sheet `here`."""
+    return _check_refs(spec, with_previous, here)[inst.key]
+
+
+@functools.cache  # the same for every template of a spec: keyed by all it is computed from
+def _check_refs(spec: Spec, with_previous: bool, here: str) -> dict[str, tuple[str, ...]]:
+    layouts = sheet_layouts(spec, with_previous)
+    return {inst.key: tuple(input_refs(layouts, check_inputs(spec, inst), here)) for inst in spec.checks}
 
 
 def input_refs(layouts: tuple[SheetLayout, ...], cell_ids: frozenset[str], here: str | None) -> list[str]:

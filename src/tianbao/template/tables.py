@@ -102,7 +102,7 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             continue
         sides = ctx.check_result(cc.instance)
         mark = formulas.mark_of(cc.instance, *sides) if sides else ""
-        inputs = formulas.input_refs(ctx.layouts, formulas.check_inputs(spec, cc.instance), lay.sheet)
+        inputs = formulas.check_input_refs(spec, ctx.with_previous, cc.instance, lay.sheet)
         ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here, inputs), st["check"], mark)
         for value, style in (
             (formulas.FAIL_MARK, "fail" if cc.instance.rule.severity == "error" else "warn"),
