@@ -16,7 +16,7 @@ from tianbao.consolidation.model import STATUSES, Consolidation
 from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns, detail_header
 from tianbao.template.context import Context
 from tianbao.template.issue_sheet import IssueEntry, counts_text, issue_order, write_issue_sheet
-from tianbao.template.page import lines_of
+from tianbao.template.page import lines_of, row_height
 from tianbao.validation.report import STATUS_ZH
 
 STATUS_SHEET, SOURCES_SHEET = "报送情况", "来源"
@@ -52,6 +52,16 @@ def _header(ws: Any, row: int, headers: list[tuple[str, float]], fmt: Any) -> li
     for col, (text, _) in enumerate(headers):
         ws.write_string(row, col, text, fmt)
     return [width for _, width in headers]
+
+
+def _heights(rows: list[list[Any]], widths: list[float], wrapped: tuple[int, ...]) -> list[float | None]:
+    """The height of each row whose wrapped columns need more than a line (None: the default height). Set,
+    because LibreOffice keeps the default height of a row whose text wraps."""
+    heights: list[float | None] = []
+    for row in rows:
+        lines = max(lines_of(str(row[c]), widths[c]) for c in wrapped)
+        heights.append(row_height([(str(row[c]), widths[c]) for c in wrapped]) if lines > 1 else None)
+    return heights
 
 
 def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
@@ -114,11 +124,14 @@ def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
         ws.write_number(3 + i, 1, counts[status], f.count)
     top = 3 + len(STATUSES) + 1
     widths = _header(ws, top, headers, f.header)
+    rows = [[r.unit_code, r.unit_name, r.unit_type, r.status, r.files, r.note] for r in c.rows]
+    wrapped = (1, 4, 5)  # name, files and note wrap, in rows as tall as their text
     ws.set_bulk_rows(
         top + 1,
-        [[r.unit_code, r.unit_name, r.unit_type, r.status, r.files, r.note] for r in c.rows],
-        [f.text, f.wrap, f.text, f.text, f.wrap, f.wrap],  # wrapped: the rows grow to fit in every client
+        rows,
+        [f.wrap if col in wrapped else f.text for col in range(len(headers))],
         text_columns=range(len(headers)),
+        heights=_heights(rows, widths, wrapped),
     )
     last = top + max(len(c.rows), 1)
     ws.autofilter(top, 0, last, len(headers) - 1)
@@ -180,7 +193,8 @@ def write_sources(ctx: Context, c: Consolidation, f: Formats) -> None:
             ]
         )
     formats = [f.wrap, f.text, f.count, f.text, f.text, f.text, f.text, f.wrap]
-    ws.set_bulk_rows(1, rows, formats, text_columns=(0, 1, 3, 4, 5, 6, 7))
+    heights = _heights(rows, widths, (0, 7))
+    ws.set_bulk_rows(1, rows, formats, text_columns=(0, 1, 3, 4, 5, 6, 7), heights=heights)
     ws.autofilter(0, 0, max(len(c.files), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)
     ctx.page(ws, widths, repeat_rows=(0, 0))

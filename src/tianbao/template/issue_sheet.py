@@ -87,7 +87,11 @@ def write_issue_sheet(ctx: Context, entries: Sequence[IssueEntry], intro: str, *
             issue.hint or "",
             issue.code,
         ]
-        r = HEADER_ROW + n  # no height: Excel, WPS and LibreOffice fit an unmerged row to its wrapped text
+        r = HEADER_ROW + n
+        # Set, because LibreOffice keeps the default height of a row whose text wraps.
+        ws.set_row(
+            r, row_height([(t, w) for t, (_, w, wrap) in zip(texts, columns[1:], strict=True) if wrap])
+        )
         ws.write_number(r, 0, n, st["list_number"])
         for col, (text, (_, _, wrap)) in enumerate(zip(texts, columns[1:], strict=True), start=1):
             ws.write_string(r, col, text, st["row_label" if wrap else "list_text"])
