@@ -16,13 +16,16 @@ from tianbao.consolidation.model import STATUSES, Consolidation
 from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns, detail_header
 from tianbao.template.context import Context
 from tianbao.template.issue_sheet import IssueEntry, counts_text, issue_order, write_issue_sheet
-from tianbao.template.page import lines_of, row_height
+from tianbao.template.page import DEFAULT_ROW_PT, display_width, lines_of, row_height
 from tianbao.validation.report import STATUS_ZH
 
 STATUS_SHEET, SOURCES_SHEET = "报送情况", "来源"
 DETAIL_TABLE = "明细表"
 DETAIL_WIDTHS = (11, 20, 9, 24)  # 单位代码, 单位名称, 单位类型, 文件
 DETAIL_DATA_WIDTH = 10
+# 报送情况's columns (characters) fill a landscape page at full size; the file column is as wide as the longest
+# name within these bounds (a name on one line keeps the list short), the note column takes the rest.
+STATUS_WIDTH, STATUS_FILES_WIDTH = 143, (30, 46)
 DROPPED_ZH = {
     "duplicate-identical": "不计入（重复，内容相同）",
     "duplicate-superseded": "不计入（重复，已被替代）",
@@ -62,6 +65,11 @@ def _heights(rows: list[list[Any]], widths: list[float], wrapped: tuple[int, ...
         lines = max(lines_of(str(row[c]), widths[c]) for c in wrapped)
         heights.append(row_height([(str(row[c]), widths[c]) for c in wrapped]) if lines > 1 else None)
     return heights
+
+
+def _total(top_rows: int, heights: list[float | None]) -> float:
+    """The height of a list sheet in points: `top_rows` rows of the default height above its rows."""
+    return DEFAULT_ROW_PT * top_rows + sum(DEFAULT_ROW_PT if h is None else h for h in heights)
 
 
 def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
@@ -105,14 +113,10 @@ def write_detail(ctx: Context, c: Consolidation, f: Formats) -> None:
 def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
     """报送情况: counts by status on top, then every roster unit and every other file with its status."""
     ws = ctx.workbook.add_worksheet(STATUS_SHEET, worksheet_class=BulkSheet)
-    headers: list[tuple[str, float]] = [
-        ("单位代码", 11),
-        ("单位名称", 24),
-        ("单位类型", 9),
-        ("状态", 13),
-        ("文件", 30),
-        ("说明", 56),
-    ]
+    headers: list[tuple[str, float]] = [("单位代码", 11), ("单位名称", 24), ("单位类型", 9), ("状态", 13)]
+    narrow, wide = STATUS_FILES_WIDTH
+    files = min(max([narrow - 1, *(display_width(r.files) for r in c.rows)]) + 1, wide)
+    headers += [("文件", files), ("说明", STATUS_WIDTH - files - sum(w for _, w in headers))]
     ws.merge_range(
         0, 0, 0, len(headers) - 1, f"报送情况：{c.parent.name}（{c.parent.code}）{c.year} 年度", f.title
     )
@@ -126,12 +130,13 @@ def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
     widths = _header(ws, top, headers, f.header)
     rows = [[r.unit_code, r.unit_name, r.unit_type, r.status, r.files, r.note] for r in c.rows]
     wrapped = (1, 4, 5)  # name, files and note wrap, in rows as tall as their text
+    heights = _heights(rows, widths, wrapped)
     ws.set_bulk_rows(
         top + 1,
         rows,
         [f.wrap if col in wrapped else f.text for col in range(len(headers))],
         text_columns=range(len(headers)),
-        heights=_heights(rows, widths, wrapped),
+        heights=heights,
     )
     last = top + max(len(c.rows), 1)
     ws.autofilter(top, 0, last, len(headers) - 1)
@@ -140,7 +145,7 @@ def write_status(ctx: Context, c: Consolidation, f: Formats) -> None:
             top + 1, 3, last, 3, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt}
         )
     ws.freeze_panes(top + 1, 0)
-    ctx.page(ws, widths, repeat_rows=(top, top))
+    ctx.page(ws, widths, repeat_rows=(top, top), height=_total(top + 1, heights))
     ctx.protect(ws, filters=True)
 
 
@@ -197,7 +202,7 @@ def write_sources(ctx: Context, c: Consolidation, f: Formats) -> None:
     ws.set_bulk_rows(1, rows, formats, text_columns=(0, 1, 3, 4, 5, 6, 7), heights=heights)
     ws.autofilter(0, 0, max(len(c.files), 1), len(headers) - 1)
     ws.freeze_panes(1, 0)
-    ctx.page(ws, widths, repeat_rows=(0, 0))
+    ctx.page(ws, widths, repeat_rows=(0, 0), height=_total(1, heights))
     ctx.protect(ws, filters=True)
 
 

@@ -100,10 +100,10 @@ class Context:
         unit = self.options.unit.name if self.options.unit else ""
         return f"{unit}　{self.title}" if unit else self.title
 
-    def page(self, ws: Any, widths: Sequence[float], **repeat: tuple[int, int]) -> None:
-        """Column widths and the page setup of a sheet (tianbao.template.page)."""
+    def page(self, ws: Any, widths: Sequence[float], **setup: Any) -> None:
+        """Column widths and the page setup of a sheet (tianbao.template.page.setup_page)."""
         set_columns(ws, widths)
-        setup_page(ws, widths, self.page_title, **repeat)
+        setup_page(ws, widths, self.page_title, **setup)
 
     @property
     def with_previous(self) -> bool:

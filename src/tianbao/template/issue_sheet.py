@@ -12,7 +12,7 @@ from tianbao.issues import SEVERITY_ZH, Issue
 from tianbao.spec.compiled import Spec
 from tianbao.spec.layout import CHECK_SHEET, COVER_SHEET, cell_boxes
 from tianbao.template.context import Context
-from tianbao.template.page import row_height
+from tianbao.template.page import DEFAULT_ROW_PT, row_height
 
 ISSUES_SHEET = "问题清单"
 HEADER_ROW = 2  # the title (row 0) and what is listed (row 1) above it
@@ -72,6 +72,7 @@ def write_issue_sheet(ctx: Context, entries: Sequence[IssueEntry], intro: str, *
     ws.set_row(0, 24)
     ws.merge_range(0, 0, 0, last_col, ISSUES_SHEET, st["title"])
     ws.set_row(1, row_height([(intro, sum(widths))]))
+    height = 24 + row_height([(intro, sum(widths))]) + DEFAULT_ROW_PT  # of the rows so far
     ws.merge_range(1, 0, 1, last_col, intro, st["note"])
     for col, (header, _, _) in enumerate(columns):
         ws.write_string(HEADER_ROW, col, header, st["header"])
@@ -89,9 +90,9 @@ def write_issue_sheet(ctx: Context, entries: Sequence[IssueEntry], intro: str, *
         ]
         r = HEADER_ROW + n
         # Set, because LibreOffice keeps the default height of a row whose text wraps.
-        ws.set_row(
-            r, row_height([(t, w) for t, (_, w, wrap) in zip(texts, columns[1:], strict=True) if wrap])
-        )
+        tall = row_height([(t, w) for t, (_, w, wrap) in zip(texts, columns[1:], strict=True) if wrap])
+        ws.set_row(r, tall)
+        height += tall
         ws.write_number(r, 0, n, st["list_number"])
         for col, (text, (_, _, wrap)) in enumerate(zip(texts, columns[1:], strict=True), start=1):
             ws.write_string(r, col, text, st["row_label" if wrap else "list_text"])
@@ -102,5 +103,5 @@ def write_issue_sheet(ctx: Context, entries: Sequence[IssueEntry], intro: str, *
         ws.conditional_format(HEADER_ROW + 1, level, last, level, rule)
     ws.autofilter(HEADER_ROW, 0, last, last_col)
     ws.freeze_panes(HEADER_ROW + 1, 0)
-    ctx.page(ws, widths, repeat_rows=(HEADER_ROW, HEADER_ROW))
+    ctx.page(ws, widths, repeat_rows=(HEADER_ROW, HEADER_ROW), height=height)
     ctx.protect(ws, filters=True)

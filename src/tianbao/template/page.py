@@ -2,6 +2,7 @@
 workbooks.
 
 - A4. Portrait when the sheet's columns fit a portrait page at full size (the cover), landscape otherwise.
+- A list short enough to fit one page at a readable scale (报送情况 of a few dozen units) fitted to it.
 - Fitted to the page width, so a table or a title is never cut between two pages side by side — except a
   sheet too wide to be read at that size (明细, a column per cell), which prints at the smallest readable
   scale, page after page, with its unit columns repeated on each.
@@ -23,6 +24,12 @@ LEFT_RIGHT_MARGIN = 0.4  # inches
 TOP_BOTTOM_MARGIN = 0.75  # room for the header and the footer (each 0.3 inch from the edge)
 _PRINTABLE_INCHES = {"portrait": 8.27 - 2 * LEFT_RIGHT_MARGIN, "landscape": 11.69 - 2 * LEFT_RIGHT_MARGIN}
 PRINTABLE_PX = {k: int(v * 96) for k, v in _PRINTABLE_INCHES.items()}
+# The height a page leaves for rows, in points (the other side of the sheet, less the top and bottom margins).
+PRINTABLE_PT = {
+    "portrait": (11.69 - 2 * TOP_BOTTOM_MARGIN) * 72,
+    "landscape": (8.27 - 2 * TOP_BOTTOM_MARGIN) * 72,
+}
+DEFAULT_ROW_PT = 15.0
 SMALLEST_SCALE = 70  # percent: 10-point text prints at 7 points, the smallest that reads comfortably
 FOOTER = "&C第 &P 页，共 &N 页"
 _HEADER_MAX = 255  # Excel's limit for a header or footer (xlsxwriter drops a longer one)
@@ -44,9 +51,20 @@ def orientation(widths: Sequence[float]) -> str:
     return "portrait" if sum(map(column_px, widths)) <= PRINTABLE_PX["portrait"] else "landscape"
 
 
+def width_scale(widths: Sequence[float]) -> float:
+    """The scale (percent) that fits the columns to the width of their page."""
+    return 100 * PRINTABLE_PX[orientation(widths)] / max(sum(map(column_px, widths)), 1)
+
+
 def fits_width(widths: Sequence[float]) -> bool:
-    """Whether the columns fit the width of a landscape page at `SMALLEST_SCALE` or larger."""
-    return 100 * PRINTABLE_PX["landscape"] / max(sum(map(column_px, widths)), 1) >= SMALLEST_SCALE
+    """Whether the columns fit the width of their page at `SMALLEST_SCALE` or larger."""
+    return width_scale(widths) >= SMALLEST_SCALE
+
+
+def fits_one_page(widths: Sequence[float], height: float) -> bool:
+    """Whether a sheet `height` points tall, its columns `widths`, fits one page at `SMALLEST_SCALE` or larger."""
+    tall = 100 * PRINTABLE_PT[orientation(widths)] / max(height, 1)
+    return min(width_scale(widths), tall) >= SMALLEST_SCALE
 
 
 def printable(text: str) -> str:
@@ -72,9 +90,11 @@ def setup_page(
     *,
     repeat_rows: tuple[int, int] | None = None,
     repeat_cols: tuple[int, int] | None = None,
+    height: float | None = None,
 ) -> None:
     """The page setup of a sheet whose columns are `widths` wide: see the module. `title` names the
-    workbook in the page header; `repeat_rows`/`repeat_cols` (first, last; 0-based) print on every page."""
+    workbook in the page header; `repeat_rows`/`repeat_cols` (first, last; 0-based) print on every page;
+    `height` (points, all rows): a list that fits one page at a readable scale is fitted to it."""
     ws.set_paper(A4)
     if orientation(widths) == "portrait":
         ws.set_portrait()
@@ -84,7 +104,9 @@ def setup_page(
         left=LEFT_RIGHT_MARGIN, right=LEFT_RIGHT_MARGIN, top=TOP_BOTTOM_MARGIN, bottom=TOP_BOTTOM_MARGIN
     )
     ws.center_horizontally()
-    if fits_width(widths):
+    if height is not None and fits_one_page(widths, height):
+        ws.fit_to_pages(1, 1)
+    elif fits_width(widths):
         ws.fit_to_pages(1, 0)
     else:  # pages side by side: across first, so that a band of rows reads page after page
         ws.set_print_scale(SMALLEST_SCALE)
