@@ -141,6 +141,36 @@ def test_a_file_not_made_from_a_template_gets_a_blank_template(tmp_path: Path) -
     assert "本单位报送的“自制报表.xlsx”不能使用：" in notice(copy)
 
 
+def test_a_file_of_another_year_than_the_one_assumed_is_verified_not_replaced(tmp_path: Path) -> None:
+    # Without --year, check takes the year most files carry: a file of another year is accepted with a
+    # warning (the collection may be of its year), so it gets a 核实 copy of its own year, not a new template.
+    spec = load_spec("2021")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, name in enumerate(["阿里河镇", "古里乡"]):
+        unit = Unit(f"15072310{i}", f"{name}人民政府", "乡镇", "150723", i)
+        make_file(spec, inbox, f"{name}.xlsx", unit, balanced(i))
+    last_year = Unit("150723107", "诺敏镇人民政府", "乡镇", "150723", 3)
+    make_file(spec, inbox, "诺敏镇.xlsx", last_year, balanced(3), year=YEAR - 1)
+    out = tmp_path / "反馈"
+    result = check(str(inbox), "--feedback", str(out))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert not out.exists() or not list(out.iterdir())
+    result = check(str(inbox), "--feedback", str(out), "--feedback-warnings")
+    (copy,) = out.iterdir()
+    assert copy.name == "150723107_诺敏镇人民政府_核实.xlsx"
+    assert "诺敏镇人民政府报送的“诺敏镇.xlsx”已通过检查，但有需要核实的地方：警告 1 项。" in notice(copy)
+    wb = openpyxl.load_workbook(copy)
+    listed = {str(c.value) for row in wb["问题清单"].iter_rows() for c in row if c.value is not None}
+    wb.close()
+    assert (
+        f"这是 {YEAR - 1} 年度的模板，多数文件是 {YEAR} 年度（没有给出 --year，按 {YEAR} 年度检查）。"
+        in listed
+    )
+    again = check_files([copy], CheckOptions(jobs=1)).report.files[0].submission
+    assert again.year == YEAR - 1
+
+
 def two_files_of_one_unit(folder: Path) -> list[Path]:
     spec = load_spec("2021")
     unit = Unit("150723107", "诺敏镇人民政府", "乡镇", "150723", 1)

@@ -7,7 +7,8 @@ unit's own file, re-saved), of one of three kinds, named for what it is.
 - 核实 (accepted with warnings, with `--feedback-warnings` only): the same copy, as a notice to verify.
 - 新模板 (rejected for the wrong template or year: spec-unknown, year-mismatch, not-a-template): a fresh
   template of the run's format and year for the unit (from the roster, else what the file says), whose cover
-  says why the file could not be used.
+  says why the file could not be used. A file of another year than the one `check` assumed (no `--year`) is
+  accepted with a year-mismatch warning: it gets a 核实 copy of its own year, as other warnings do.
 
 The date on the cover is the day of the check unless given (`FeedbackOptions.date`): the same files, options
 and date give byte-identical copies. Names are deterministic and never collide: two files of one unit get
@@ -66,7 +67,7 @@ class _Unit:
 
 def feedback_kind(sub: Submission, warnings: bool = False) -> str | None:
     """What goes back for a submission, or None (accepted; warnings only and not asked for; unreadable)."""
-    if any(i.code in WRONG_TEMPLATE for i in sub.issues):
+    if any(i.code in WRONG_TEMPLATE and i.is_error for i in sub.issues):
         return FRESH
     if not sub.readable or not sub.issues:
         return None
@@ -227,12 +228,14 @@ def write_feedback_copies(
     roster: Roster | None = None,
 ) -> list[Feedback]:
     """Write every copy the submissions call for (see the module) into `options.folder`. `year`: the year
-    of this collection (a fresh template is of this year; None: each file's own)."""
+    of this collection (a fresh template is of this year; None: each file's own); a copy of a file is of
+    the file's own year."""
     date = options.date or dt.date.today()
     planned = [
         (kind, sub, target)
         for sub in submissions
-        if (kind := feedback_kind(sub, options.warnings)) is not None and (target := year or sub.year)
+        if (kind := feedback_kind(sub, options.warnings)) is not None
+        and (target := (year or sub.year) if kind == FRESH else (sub.year or year))
     ]
     written = []
     for (kind, sub, target), name in zip(planned, feedback_names(planned), strict=True):
