@@ -44,6 +44,7 @@ from tianbao.reading.model import Submission
 from tianbao.roster import Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
+from tianbao.template.cover import NOTICE_ROW
 from tianbao.validation import run as run_module
 
 SPEC = load_spec("2021")
@@ -149,6 +150,23 @@ def test_check_row_and_check_sheet_have_stored_results(county: County) -> None:
     assert checks[10][:2] == ("序号", "检查内容") and checks[10][-1] == "规则"
     results = [r[6] for r in checks[11:] if r[0] is not None]
     assert results and all(r == "✓" for r in results)
+
+
+def test_the_cover_says_whose_consolidation_of_how_many_units_and_what_it_lacks(county: County) -> None:
+    cover = rows_of(county.out, "封面")
+    assert cover[NOTICE_ROW][0] == (
+        f"鄂伦春自治旗（{COUNTY}）2025 年度汇总表\n"
+        "本表汇总了 3 个单位的报表，单位及其数值见“明细”工作表。\n"
+        "未计入：1 个单位退回，1 个单位未报送，名单见“报送情况”工作表；汇总不完整。\n"
+        "另有不计入的文件：名单外 1 个，重复（不计入） 1 个，见“报送情况”。"
+    )
+    notes = [r[0] for r in cover if r[0] and str(r[0])[:2] in ("1.", "2.")]
+    assert notes == [
+        "1. 本表由 tianbao 按《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）汇总生成："
+        f"鄂伦春自治旗（{COUNTY}）2025 年度，汇总 3 个单位的报表，单位及其数值见“明细”工作表。",
+        "2. 表二、表三、表四的每个填报单元格都是对“明细”相应列的求和公式，合计和总计沿用模板公式；"
+        "文件中保存了全部计算结果。请勿修改“明细”和公式。",
+    ]
 
 
 def test_every_status_appears_in_the_status_sheet(county: County) -> None:

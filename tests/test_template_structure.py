@@ -418,6 +418,36 @@ def test_cover_fields(made: Made, wb: Workbook) -> None:
     )
 
 
+def test_filling_instructions_are_those_of_the_format(templates: dict[str, Made]) -> None:
+    """填报说明 names the columns of the template's own format: 2019's 表二 has no 本年收费金额 (it has 本年增/减
+    and 采购总金额), 2021's has no 本年增/减."""
+
+    def notes(made: Made) -> list[str]:
+        wb = openpyxl.load_workbook(made.path)
+        try:
+            return [str(r[0]) for r in wb[COVER_SHEET].iter_rows(values_only=True) if r[0]]
+        finally:
+            wb.close()
+
+    tail = "不要填写“件”“元”等单位，也不要填写“—”“/”“无”。"
+    new, old = notes(templates["generic"]), notes(templates["generic2019"])
+    assert (
+        "3. 件数和数量填写大于或等于 0 的整数；表二“本年收费金额（单位：万元）”以万元为单位，最多 4 位小数"
+        f"（如 380 元填 0.038）。{tail}"
+    ) in new
+    assert (
+        "3. 件数和数量填写大于或等于 0 的整数；表二“本年增/减”填写整数，增加填正数，减少填负数（如减少 4 项填 -4）；"
+        f"表二“采购总金额”以万元为单位，最多 4 位小数（如 380 元填 0.038）。{tail}"
+    ) in old
+    assert not any("收费金额" in t for t in old) and not any("增/减" in t for t in new)
+    assert any(
+        t.startswith(
+            "1. 本表依据《中华人民共和国政府信息公开工作年度报告格式（试行）》（国办公开办函〔2019〕60号）"
+        )
+        for t in old
+    )
+
+
 # --- Labels and merged ranges -------------------------------------------------------------------------------
 
 
