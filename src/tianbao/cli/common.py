@@ -107,7 +107,7 @@ FeedbackDateOpt = Annotated[
     typer.Option(
         "--feedback-date",
         parser=_date,
-        metavar="DATE",
+        metavar="日期",
         help="反馈工作簿封面上写的检查日期，如 2026-01-20（默认今天）。",
         show_default=False,
     ),
