@@ -475,7 +475,7 @@ CORPUS: list[Bad] = [
         "断开的链接.xlsx",
         lambda t, v, c: t.symlink_to(t.parent / "已删除.xlsx"),
         ("file-unreadable",),
-        "文件不存在",
+        "文件或文件夹不存在",
     ),
     Bad("管道.xlsx", _fifo, ("file-unreadable",), "这不是普通文件（可能是管道或设备）"),
 ]

@@ -16,6 +16,12 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def shorten(text: str, limit: int = 40) -> str:
+    """Text quoted in a message: on one line, at most `limit` characters (the last an ellipsis)."""
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _REQUIRED = object()
 
 

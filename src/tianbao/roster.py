@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tianbao.cells import cell_text
-from tianbao.errors import RosterError
+from tianbao.errors import RosterError, os_reason
 
 UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
 CODE, NAME, TYPE, PARENT = "单位代码", "单位名称", "单位类型", "上级单位代码"
@@ -77,13 +77,26 @@ class Roster:
         return [code for code in self._children if code not in self._index]
 
     def top_parent(self) -> str | None:
-        """The most common parent code among units whose parent is outside the roster; None if there is
-        no such unit or the most common code is tied."""
-        counts = Counter(u.parent for u in self.units if u.parent is not None and u.parent not in self._index)
-        top = counts.most_common(2)
-        if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        """The unit the roster's units report to (the consolidating unit): the code at the top of their
+        parent chains — a parent code outside the roster (the county, for a roster of its towns and
+        departments) or the one unit of the roster without a parent (a roster that lists the county itself)
+        — that most units lead to. None when no unit has a parent, or when two tops have as many units."""
+        counts = Counter(top for unit in self.units if (top := self.top_of(unit)) != unit.code)
+        best = counts.most_common(2)
+        if not best or (len(best) == 2 and best[0][1] == best[1][1]):
             return None
-        return top[0][0]
+        return best[0][0]
+
+    def top_of(self, unit: Unit) -> str:
+        """The top of a unit's parent chain: the first parent code outside the roster, or the roster unit
+        without a parent where the chain ends (the unit itself when it has none). Chains never loop."""
+        code, parent = unit.code, unit.parent
+        while parent is not None:
+            above = self._index.get(parent)
+            if above is None:
+                return parent
+            code, parent = above.code, above.parent
+        return code
 
 
 def load_roster(path: str | os.PathLike[str]) -> Roster:
@@ -96,12 +109,7 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
         rows = _read_csv(source) if ext == ".csv" else _read_xlsx(source)
         return _parse(rows, source)
     except OSError as exc:
-        reason = {
-            FileNotFoundError: "文件不存在",
-            IsADirectoryError: "这是一个文件夹",
-            PermissionError: "没有读取权限（文件是否正在 Excel 中打开？）",
-        }.get(type(exc), exc.strerror or str(exc))
-        raise RosterError(f"名单文件 {source} 无法读取：{reason}", "请检查文件路径") from None
+        raise RosterError(f"名单文件 {source} 无法读取：{os_reason(exc)}", "请检查文件路径") from None
 
 
 def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:

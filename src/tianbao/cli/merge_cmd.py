@@ -77,9 +77,7 @@ def merge(
     out: Annotated[Path, typer.Option("-o", "--out", metavar="文件", help="输出的汇总工作簿（.xlsx）。")],
     unit: Annotated[
         str | None,
-        typer.Option(
-            "--unit", metavar="代码", help="汇总单位的代码（默认：名单中各单位共同的上级单位代码）。"
-        ),
+        typer.Option("--unit", metavar="代码", help="汇总单位的代码（默认：名单的最上级单位）。"),
     ] = None,
     unit_name: Annotated[
         str | None,

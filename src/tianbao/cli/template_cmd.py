@@ -107,7 +107,7 @@ def _referenced(spec: Spec, values: Mapping[str, float]) -> dict[str, float]:
     shown = {c for inst in spec.checks if inst.rule.check_row for c in inst.relation.cells(prev=True)}
     lacking = sorted(shown - set(values))
     if lacking:
-        labels = "、".join(f"{spec.cells[c].sheet} {spec.cells[c].label}" for c in lacking[:3])
+        labels = "、".join(spec.cells[c].full_label for c in lacking[:3])
         raise fail(
             f"上年报表中“{labels}”{'等' if len(lacking) > 3 else ''}的数字无法使用",
             "请先改正上年报表中这些单元格，或不用 --previous 生成模板",

@@ -28,6 +28,8 @@ ATTRS = "\x01"  # stands for a row's own attributes (its height) in the template
 class BulkSheet(Worksheet):
     """`set_bulk_rows` replaces `write_string`/`write_number` for rows `first`…`first + len(rows) - 1`."""
 
+    dim_rowmax: int | None  # xlsxwriter's: the last row written (None: none yet)
+
     def __init__(self) -> None:
         super().__init__()
         self._bulk_first = 0

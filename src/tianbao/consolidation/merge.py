@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from tianbao.amounts import exact_sum
+from tianbao.amounts import exact_sums
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.model import Consolidation, Member, Parent
 from tianbao.consolidation.rollcall import display_names, roll_call
@@ -41,39 +41,13 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
     return Parent(code, name or unit.name, unit.type if unit else "")  # type: ignore[union-attr]
 
 
-def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
-    """Every cell's consolidated value: exact decimal sums of the inputs, computed cells from those."""
-    rows = list(rows)
-    matrix = np.array([[r.get(c, 0.0) for c in spec.input_ids] for r in rows], dtype=float)
-    return _totals(spec, matrix.reshape(len(rows), len(spec.input_ids)), rows)
-
-
-def _totals(spec: Spec, inputs_matrix: np.ndarray, rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    """`totals_of` the `rows`, given their input values as a matrix (a column per input id)."""
-    inputs = _sums_in_ten_thousandths(spec.input_ids, inputs_matrix)
-    if inputs is None:
-        inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
+def _totals(spec: Spec, inputs_matrix: np.ndarray) -> dict[str, float]:
+    """Every cell's consolidated value: exact decimal sums of the inputs (a column per input id of the
+    matrix, a row per member), computed cells from those."""
+    inputs = dict(zip(spec.input_ids, exact_sums(inputs_matrix), strict=True))
     computed = spec.compute(inputs)
     values = {**inputs, **{c: round(float(v), 4) for c, v in computed.items()}}
     return {c: values[c] for c in spec.cells}
-
-
-def _sums_in_ten_thousandths(cell_ids: Sequence[str], matrix: np.ndarray) -> dict[str, float] | None:
-    """`exact_sum` of each column, computed in integers: when every value is a whole number of
-    ten-thousandths (counts, and amounts in 万元 with at most 4 decimals, as the reader leaves them) and
-    small enough for the float to name that number alone, the decimal sum is the integer sum / 10,000 —
-    the same float, a hundred times faster for 10,000 units. None when a value is not such a number."""
-    if not len(matrix):
-        return None
-    scaled = np.rint(matrix * 10_000)
-    if not (np.all(np.abs(matrix) < 1e11) and np.array_equal(scaled / 10_000, matrix)):
-        return None
-    ints = scaled.astype(np.int64)
-    if int(np.abs(ints).max()) * len(ints) < 2**63:  # no column sum can overflow: numpy's is exact
-        totals = ints.sum(axis=0).tolist()
-    else:
-        totals = [sum(column) for column in ints.T.tolist()]  # Python integers: exact
-    return {c: total / 10_000 for c, total in zip(cell_ids, totals, strict=True)}
 
 
 def _rounded_rows(validated: Validated, chosen: list[int]) -> tuple[list[str], list[list[float]], np.ndarray]:
@@ -136,7 +110,7 @@ def consolidate(
         year=year,
         parent=parent,
         members=members,
-        totals=_totals(spec, _columns(matrix, columns, spec.input_ids), [m.values for m in members]),
+        totals=_totals(spec, _columns(matrix, columns, spec.input_ids)),
         files=list(call.files),
         rows=list(call.rows),
         covered=tuple(sorted(covered)),
@@ -178,4 +152,4 @@ def merge_files(
         )
 
 
-__all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent", "totals_of"]
+__all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent"]

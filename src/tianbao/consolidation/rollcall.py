@@ -130,7 +130,7 @@ def roll_call(
     if names is None:
         names = display_names([s.path for s in subs])
     candidates = [s for s in subs if s.readable and s.spec is spec and not s.has_errors]
-    chosen = select(candidates, spec.input_ids, names)
+    chosen = select(candidates, spec.input_ids, names, parent_code)
     included = {s.path for s in chosen.included}
     entries = tuple(
         sorted(

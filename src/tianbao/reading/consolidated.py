@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from tianbao import issues as catalogue
-from tianbao.amounts import exact_sum
+from tianbao.amounts import TOLERANCE, exact_sums
 from tianbao.cells import cell_text
 from tianbao.issues import Issue
 from tianbao.reading.container import too_large
@@ -31,9 +33,9 @@ from tianbao.spec.layout import (
     detail_columns,
     detail_sum_formula,
 )
+from tianbao.template.formulas import norm_formula
 
 _HEADER_ID = re.compile(r"〔([A-Za-z0-9_.]+)〕\s*$")
-TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
         out.rows.append(
             DetailRow(r, code, cell_text(cells[1]), cell_text(cells[2]), cell_text(cells[3]), values)
         )
-    out.totals = {c: exact_sum(row.values[c] for row in out.rows) for c in spec.input_ids}
+    matrix = np.array([[row.values[c] for c in spec.input_ids] for row in out.rows], dtype=float)
+    sums = exact_sums(matrix.reshape(len(out.rows), len(spec.input_ids)))
+    out.totals = dict(zip(spec.input_ids, sums, strict=True))
     return out
 
 
@@ -164,11 +168,6 @@ def _bounded(rows: Iterable[Sequence[Any]], max_cells: int | None) -> Iterable[S
         yield row
 
 
-def _normalise(formula: str) -> str:
-    """Formula text compared loosely: no spaces, no $ and no quotes around the sheet name, upper case."""
-    return re.sub(r"[\s$']", "", formula).lstrip("=").upper()
-
-
 def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | None, Any]]) -> list[Issue]:
     """Check the input cells of the 汇总 sheets against the 明细 rows.
 
@@ -185,10 +184,10 @@ def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | N
         formula, stored = cells.get(cell_id, (None, None))
         sheet, box = boxes[cell_id]
         where = {"cell_id": cell_id, "sheet": sheet, "cell": a1(box.row, box.col)}
-        label = f"{sheet} {spec.cells[cell_id].label}"
+        label = spec.cells[cell_id].full_label
         total = detail.totals.get(cell_id, 0.0)
         expected = detail_sum_formula(canonical[cell_id], n_rows)
-        if formula is None or _normalise(formula) != _normalise(expected):
+        if formula is None or norm_formula(formula) != norm_formula(expected):
             found = formula if formula is not None else ("空白" if stored is None else cell_text(stored))
             out.append(formula_overwritten(where, label, found, fmt_number(total)))
             continue

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from tianbao.errors import os_reason
 from tianbao.issues import Issue, make
 from tianbao.reading import container
 from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend, Wanted
@@ -35,7 +36,6 @@ from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.spec.layout import COVER_SHEET
 
-REQUIRED_META = ("filled_by", "phone")
 MAX_LISTED = 10  # blank cells named in one value-blank message
 
 
@@ -160,7 +160,7 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
         finally:
             os.close(fd)
     except OSError as exc:
-        sub.issues.append(make("file-unreadable", reason=_os_reason(exc)))
+        sub.issues.append(make("file-unreadable", reason=os_reason(exc)))
         return None
     size = max(st.st_size, len(data))  # the file may have grown since it was measured
     if size > limits.max_file_size:
@@ -170,16 +170,6 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
     sub.size = len(data)
     sub.sha256 = hashlib.sha256(data).hexdigest()
     return data
-
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "文件不存在"
-    if isinstance(exc, PermissionError):
-        return "没有读取权限"
-    if isinstance(exc, IsADirectoryError):
-        return "这是文件夹，不是文件"
-    return "读取时出错（可能是文件被占用或磁盘有问题）"
 
 
 def _failure(exc: Exception) -> Issue:
@@ -198,7 +188,7 @@ def _failure(exc: Exception) -> Issue:
 
 def _failure_of(exc: Exception) -> Issue:
     if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
-        return make("file-unreadable", reason=_os_reason(exc))
+        return make("file-unreadable", reason=os_reason(exc))
     if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
         return make("corrupt-workbook", reason="压缩数据损坏")
     if "XML" in str(exc)[:300]:
@@ -223,13 +213,13 @@ def _interpret(
         _consolidated(sub, plan, raw, integrity, path, limits)
         return
     value_issues = _values(sub, plan, raw, integrity)
-    recomputed = plan.compute(sub.values)
+    recomputed = plan.spec.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
     sub.issues.extend(_blanks(sub, plan, integrity))
     if COVER_SHEET not in integrity.missing:
-        missing = [f.label for f in spec.meta if f.id in REQUIRED_META and is_blank(cover.get(f.id))]
+        missing = [f.label for f in spec.meta if f.required and is_blank(cover.get(f.id))]
         if missing:
             sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
 
@@ -255,7 +245,7 @@ def _consolidated(
         sub.values[cell_id] = detail.totals.get(cell_id) if usable else None
         if not usable:
             sub.invalid.append(cell_id)
-    recomputed = plan.compute(sub.values)
+    recomputed = plan.spec.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
 

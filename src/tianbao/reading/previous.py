@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.amounts import TOLERANCE
 from tianbao.errors import UsageError
 from tianbao.reading.interpret import read_submission
 from tianbao.reading.model import Limits, Submission
@@ -45,7 +46,6 @@ BLOCKING = {
     "label-changed",
     "unsafe-workbook",
 }
-TOLERANCE = 1e-6  # values of one unit in two files that differ by less are the same (明细 rounds to 4 places)
 HINT = "请给出上年交回并通过检查的报表或上年的汇总表（.xlsx）"
 
 
@@ -100,29 +100,15 @@ def usable_values(spec: Spec, inputs: Mapping[str, Any], invalid: Iterable[str] 
     bad = set(invalid)
     numbers: dict[str, float] = {}
     for cell_id in spec.input_ids:
-        v = inputs.get(cell_id)
-        number = _number(v)
-        if number is None or cell_id in bad:
+        value = inputs.get(cell_id)
+        number = 0.0 if value is None else float(value)
+        if cell_id in bad or not math.isfinite(number):
             bad.add(cell_id)
         else:
             numbers[cell_id] = number
     unusable = spec.unusable(bad)
     computed = spec.compute(numbers)
-    return {
-        c: float(v)
-        for c, v in (*numbers.items(), *computed.items())
-        if c not in unusable and math.isfinite(v)
-    }
-
-
-def _number(value: Any) -> float | None:
-    """A value read as a number (None: blank, counted as 0); None when it is not a finite number."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+    return {c: float(v) for c, v in (*numbers.items(), *computed.items()) if c not in unusable}
 
 
 def _own(sub: Submission, source: str) -> list[PreviousUnit]:

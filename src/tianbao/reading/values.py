@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from tianbao.cells import shorten
 from tianbao.issues import Issue, make
 from tianbao.spec.compiled import fmt_number
 from tianbao.spec.model import ValueType
@@ -61,7 +62,7 @@ def is_blank(value: Any) -> bool:
 def parse_value(value: Any, value_type: ValueType, where: Where, formula: str | None = None) -> Parsed:
     """The value of one input cell (`value` as typed; `formula` when the cell holds a formula)."""
     if formula is not None:
-        return Parsed(None, where.issue("value-formula", raw=_quote(formula)))
+        return Parsed(None, where.issue("value-formula", raw=shorten(formula, MAX_RAW)))
     if is_blank(value):
         return Parsed(None, blank=True)
     if isinstance(value, bool):
@@ -104,7 +105,7 @@ def parse_text(text: str, value_type: ValueType) -> tuple[float, str] | None:
 
 
 def _checked(v: float, value_type: ValueType, where: Where, raw: str, warning: str | None) -> Parsed:
-    raw = _quote(raw)
+    raw = shorten(raw, MAX_RAW)
     if v < 0 and value_type != "int":
         return Parsed(None, where.issue("value-negative", raw=raw))
     if value_type == "amount":
@@ -124,12 +125,7 @@ def _ok(v: int | float, where: Where, raw: str, warning: str | None) -> Parsed:
 
 
 def _not_a_number(where: Where, raw: str) -> Parsed:
-    return Parsed(None, where.issue("value-not-a-number", raw=_quote(raw)))
-
-
-def _quote(raw: str) -> str:
-    raw = raw.replace("\n", " ")
-    return raw if len(raw) <= MAX_RAW else raw[: MAX_RAW - 1] + "…"
+    return Parsed(None, where.issue("value-not-a-number", raw=shorten(raw, MAX_RAW)))
 
 
 def _number_text(v: int | float) -> str:

@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.main import IncEx
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ValueType = Literal["count", "int", "amount"]
@@ -60,12 +61,34 @@ class Table(_Strict):
 
 
 class MetaField(_Strict):
+    """A field of the cover. `identity`: the stamp's (unit, year); `required`: a blank one is reported
+    (`meta-missing`); `hint`: the input message of its cell, which may name {year} (the template's year) and
+    {next_year}."""
+
     id: str
     label: str
     kind: Literal["text", "year", "date"] = "text"
     identity: bool = False
+    required: bool = False
+    hint: str | None = None
 
     _id = field_validator("id")(_check_id)
+
+    @field_validator("hint")
+    @classmethod
+    def _hint_names_known_fields(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.format(year=0, next_year=0)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                raise ValueError(f"hint “{value}” may only name {{year}} and {{next_year}}") from None
+        return value
+
+    def input_hint(self, year: int) -> str:
+        """The input message of this field's cell in a template of `year`."""
+        if self.hint is None:
+            return f"填写{self.label}。"
+        return self.hint.format(year=year, next_year=year + 1)
 
 
 class When(_Strict):
@@ -83,6 +106,11 @@ class Rule(_Strict):
     fix: str
     when: When | None = None
     check_row: str | None = None
+
+
+# Fields that only word the templates' help or say which contact fields to ask for: not part of the
+# structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
+UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}}
 
 
 class SpecDocument(_Strict):

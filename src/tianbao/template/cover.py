@@ -15,20 +15,6 @@ NOTICE_ROW = COVER_FIRST_META_ROW - 1  # the row between the subtitle and the un
 NOTE_WIDTH = sum(WIDTHS)
 
 
-def meta_hint(field_id: str, label: str, year: int) -> str:
-    """The prompt of a cover field (Excel shows it when the cell is selected)."""
-    hints = {
-        "unit_name": "填写单位全称，如“诺敏镇人民政府”。",
-        "unit_code": "填写县（旗）下发的单位代码。",
-        "year": "报告年度，已预先填好。",
-        "filled_by": "填写填报人姓名。",
-        "phone": "填写填报人联系电话。",
-        "filled_on": f"填写填报日期，如 {year + 1}-01-15。",
-        "reviewer": "填写审核人（分管负责人）姓名。",
-    }
-    return hints.get(field_id, f"填写{label}。")
-
-
 def _columns_of(spec: Spec, value_type: str) -> list[str]:
     """The input columns of one value type, as a person names them: 表二“本年收费金额（单位：万元）”."""
     found: dict[str, None] = {}
@@ -124,9 +110,9 @@ def write_cover(ctx: Context) -> None:
         else:
             fmt = ctx.mark(ws, box.row, box.col, f"meta.{f.id}") or st["input_text"]
             ws.merge_range(box.row, box.col, box.row, box.last_col, "", fmt)
-            typed = (opts.prefill or {}).get(f"meta.{f.id}")
-            if typed not in (None, ""):
-                ws.write_string(box.row, box.col, str(typed), fmt)
+            given = (opts.prefill or {}).get(f"meta.{f.id}")
+            if given not in (None, ""):
+                ws.write_string(box.row, box.col, str(given), fmt)
             ws.data_validation(
                 box.row,
                 box.col,
@@ -137,7 +123,7 @@ def write_cover(ctx: Context) -> None:
                     "criteria": "<=",
                     "value": 100,
                     "input_title": f.label,
-                    "input_message": meta_hint(f.id, f.label, opts.year),
+                    "input_message": f.input_hint(opts.year),
                     "error_title": "内容过长",
                     "error_message": f"{f.label}不超过 100 个字。",
                 },

@@ -4,13 +4,23 @@ support are used: SUM, IF, ABS, COUNTA."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 
 from tianbao.spec.compiled import RuleInstance, Spec
 from tianbao.spec.layout import Box, SheetLayout, a1, sheet_layouts
-from tianbao.spec.rules import Term
+from tianbao.spec.rules import Term, holds
 
 TOLERANCE = "0.00001"
+_WS = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)
+def norm_formula(text: str) -> str:
+    """Formula text as the reader compares it with the formula written here: no “=”, “$”, quotes around
+    sheet names or spaces; upper case (a spreadsheet program may save the same formula either way)."""
+    s = text.strip().lstrip("=").replace("$", "").replace("'", "")
+    return _WS.sub("", s).upper()
 
 
 def _ranges(boxes: list[Box]) -> list[str]:
@@ -82,15 +92,9 @@ UNFILLED_MARK = "未填写"  # a check none of whose input cells holds anything 
 
 
 def mark_of(inst: RuleInstance, lhs: float, rhs: float) -> str:
-    """The mark the check formula shows for these two side values (the same test as `condition`)."""
-    diff, tol, op = lhs - rhs, float(TOLERANCE), inst.relation.op
-    if op == "=":
-        ok = abs(diff) < tol
-    elif op == ">=":
-        ok = diff > -tol
-    else:
-        ok = diff < tol
-    return PASS_MARK if ok else FAIL_MARK
+    """The mark the check formula shows for these two side values (the test of `condition`, at its tolerance;
+    values of at most 4 decimals never differ by exactly the tolerance)."""
+    return PASS_MARK if holds(inst.relation.op, lhs, rhs, float(TOLERANCE)) else FAIL_MARK
 
 
 def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box], inputs: Sequence[str]) -> str:

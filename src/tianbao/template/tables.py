@@ -66,7 +66,8 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
     _subtitle(ctx, ws, lay)
 
     def here(t: Term) -> Box:
-        return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]  # type: ignore[index]
+        assert t.cell is not None  # a reference, not a constant
+        return lay.cells[t.cell] if not t.prev else lay.prev_cells[t.cell]
 
     input_formulas = ctx.options.input_formulas or {}
     for cell_id, b in lay.cells.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -40,7 +40,7 @@ class Unusual(Exception):
     """Something the fast path does not handle itself: openpyxl reads the file instead."""
 
 
-def _forbid(*_: Any) -> None:
+def _forbid(*_: Any) -> NoReturn:
     raise Unusual("DOCTYPE or entity declaration")
 
 

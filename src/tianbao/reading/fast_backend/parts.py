@@ -249,8 +249,9 @@ def _names_of(pieces: list[bytes], declared: bytes) -> list[DefinedName] | None:
     names = []
     for piece in pieces[:-1]:
         key = (piece, declared)
-        name = _NAMES.get(key, False)
-        if name is False:
+        try:
+            name = _NAMES[key]
+        except KeyError:
             if len(_NAMES) > 100_000:
                 _NAMES.clear()
             fragment = piece.lstrip(b" \t\r\n")
@@ -436,8 +437,9 @@ def _properties_by_shape(data: bytes) -> dict[str, str] | None:
     pieces = _GAP.split(data)  # tags, text, tags, text … tags
     texts = pieces[1::2]
     bare = b"><".join(pieces[0::2])
-    shape = _SHAPES.get(bare, False)
-    if shape is False:
+    try:
+        shape = _SHAPES[bare]
+    except KeyError:
         shape = _learn_shape(data, bare, texts)
         _remember(_SHAPES, bare, shape)
     return None if shape is None else _shape_values(shape, texts)
