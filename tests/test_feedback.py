@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -129,16 +130,26 @@ def test_a_fresh_template_is_a_blank_template_of_the_right_year_and_format(
     assert {i.code for i in again.issues} == {"table-empty", "meta-missing"}  # blank, the right template
 
 
-def test_a_file_not_made_from_a_template_gets_a_blank_template(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("on_disk", "shown"),
+    [
+        ("自制报表.xlsx", "自制报表"),
+        # A zip made on Windows names its files in GBK; Word's line break (U+000B) may end up in a name.
+        (os.fsdecode("自制\x0b报表".encode("gbk") + b".xlsx"), "自制 报表"),
+    ],
+)
+def test_a_file_not_made_from_a_template_gets_a_blank_template(
+    tmp_path: Path, on_disk: str, shown: str
+) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()
-    shutil.copyfile(DATA / "not-a-template.xlsx", inbox / "自制报表.xlsx")
+    shutil.copyfile(DATA / "not-a-template.xlsx", inbox / on_disk)
     out = tmp_path / "反馈"
     result = check(str(inbox), "--year", "2025", "--feedback", str(out))
     assert result.exit_code == 1
     (copy,) = out.iterdir()
-    assert copy.name == "自制报表_2025年度新模板_请重新填写.xlsx"
-    assert "本单位报送的“自制报表.xlsx”不能使用：" in notice(copy)
+    assert copy.name == f"{shown}_2025年度新模板_请重新填写.xlsx"
+    assert f"本单位报送的“{shown}.xlsx”不能使用：" in notice(copy)
 
 
 def test_a_file_of_another_year_than_the_one_assumed_is_verified_not_replaced(tmp_path: Path) -> None:

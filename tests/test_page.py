@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tianbao.template.page import DEFAULT_ROW_PT, SMALLEST_SCALE, setup_page
+from tianbao.template.page import DEFAULT_ROW_PT, SMALLEST_SCALE, header_text, setup_page
 
 LIST_WIDTHS = [11, 24, 9, 13, 36, 50]  # 报送情况's columns: a landscape page at full size
 
@@ -66,3 +66,9 @@ def test_a_narrow_sheet_is_portrait(tmp_path: Path) -> None:
     ws = printed_as(tmp_path, [14, 30, 40], 10)
     assert ws.page_setup.orientation == "portrait"
     assert fit(ws) == (1, 0)
+
+
+def test_a_header_is_one_line_of_xml_text_with_its_ampersands_doubled() -> None:
+    # A unit's name from a roster or a file may hold a line break, Word's U+000B, an unpaired surrogate.
+    assert header_text("A&B\x0b镇\n政府\ud800", 255) == "A&&B 镇 政府\ufffd"
+    assert header_text("甲&乙", 3) == "甲&&"

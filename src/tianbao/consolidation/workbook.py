@@ -11,7 +11,7 @@ from tianbao.consolidation.model import DUPLICATE, MISSING, OUTSIDE, RETURNED, C
 from tianbao.consolidation.sheets import SOURCES_SHEET, STATUS_SHEET, write_extra_sheets
 from tianbao.gctools import paused_gc
 from tianbao.spec.layout import DETAIL_SHEET, detail_columns, detail_sum_formula
-from tianbao.stamp import Stamp
+from tianbao.stamp import Stamp, member_item
 from tianbao.template.context import Coverage, Notice, TemplateOptions
 from tianbao.template.issue_sheet import ISSUES_SHEET
 from tianbao.template.writer import write_template
@@ -66,6 +66,16 @@ def notes(c: Consolidation) -> tuple[str, ...]:
     )
 
 
+def member_items(c: Consolidation) -> tuple[str, ...]:
+    """The stamp's members: a row per 明细 row, a consolidated workbook's row with the units it holds."""
+    return tuple(
+        sorted(
+            member_item(m.unit_code, m.submission.members if m.submission.kind == "consolidated" else ())
+            for m in c.members
+        )
+    )
+
+
 def consolidated_options(c: Consolidation, password: str | None = None) -> TemplateOptions:
     columns = detail_columns(c.spec)
     n_rows = len(c.members)
@@ -80,7 +90,7 @@ def consolidated_options(c: Consolidation, password: str | None = None) -> Templ
             cell_id: detail_sum_formula(columns[cell_id], n_rows) for cell_id in c.spec.input_ids
         },
         kind="consolidated",
-        members=c.covered,
+        members=member_items(c),
         notes=notes(c),
         coverage=coverage(c),
         notice=notice(c),

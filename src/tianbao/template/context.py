@@ -9,14 +9,9 @@ from typing import Any, Literal, Protocol
 from xlsxwriter.workbook import Workbook
 
 from tianbao.spec.compiled import RuleInstance, Spec
-from tianbao.spec.layout import SheetLayout, sheet_layouts
+from tianbao.spec.layout import SheetLayout, cover_title, sheet_layouts
 from tianbao.template.page import lines_of, set_columns, setup_page
 from tianbao.template.styles import Styles
-
-
-def workbook_title(year: int) -> str:
-    """The title of a year's workbook: on its cover, in its properties, in its file name."""
-    return f"{year}年度政府信息公开工作年度报告统计表"
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ class Context:
     @property
     def title(self) -> str:
         """The workbook's title, as the cover shows it."""
-        return workbook_title(self.options.year)
+        return cover_title(self.options.year)
 
     @property
     def page_title(self) -> str:

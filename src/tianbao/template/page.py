@@ -15,9 +15,12 @@ Widths are in characters, as xlsxwriter's `set_column` takes them; pixels are xl
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+from tianbao.cells import xml_text
 
 A4 = 9  # xlsxwriter's paper code
 LEFT_RIGHT_MARGIN = 0.4  # inches
@@ -33,6 +36,7 @@ DEFAULT_ROW_PT = 15.0
 SMALLEST_SCALE = 70  # percent: 10-point text prints at 7 points, the smallest that reads comfortably
 FOOTER = "&C第 &P 页，共 &N 页"
 _HEADER_MAX = 255  # Excel's limit for a header or footer (xlsxwriter drops a longer one)
+_LINE_BREAK = re.compile(r"[\t\r\n]")
 
 
 def column_px(width: float) -> int:
@@ -67,15 +71,11 @@ def fits_one_page(widths: Sequence[float], height: float) -> bool:
     return min(width_scale(widths), tall) >= SMALLEST_SCALE
 
 
-def printable(text: str) -> str:
-    """`text` without control and other invisible format characters (a file name may hold any)."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-
-
 def header_text(text: str, limit: int = 255) -> str:
-    """`text` for a header or footer section, at most `limit` characters: “&” doubled (it starts a code)."""
+    """`text` for a header or footer section, on one line and at most `limit` characters: `xml_text`, tabs and
+    line breaks as spaces, “&” doubled (it starts a code)."""
     out = ""
-    for ch in printable(text):
+    for ch in _LINE_BREAK.sub(" ", xml_text(text)):
         piece = "&&" if ch == "&" else ch
         if len(out) + len(piece) > limit:
             break

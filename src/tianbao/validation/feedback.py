@@ -24,14 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tianbao.fileio import safe_filename
+from tianbao.fileio import legible_path, safe_filename
 from tianbao.issues import SEVERITY_ZH
 from tianbao.reading.model import Submission
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.template.context import Context, Mark, Notice, TemplateOptions, UnitLike
 from tianbao.template.issue_sheet import IssueEntry, counts_text, issue_order, write_issue_sheet
-from tianbao.template.page import printable
 from tianbao.template.writer import write_template
 
 RETURN, VERIFY, FRESH = "退回修改", "核实", "新模板"
@@ -106,7 +105,7 @@ def _unit(sub: Submission, roster: Roster | None) -> UnitLike | None:
 
 def _who(sub: Submission) -> str:
     """The unit as the cover names it: “诺敏镇人民政府报送的“诺敏镇.xlsx””."""
-    name = printable(Path(sub.path).name)
+    name = Path(legible_path(sub.path)).name
     return f"{sub.unit_name or '本单位'}报送的“{name}”"
 
 
@@ -198,13 +197,18 @@ def feedback_names(planned: Sequence[tuple[str, Submission, int]]) -> list[str]:
     def base(kind: str, sub: Submission, year: int) -> str:
         unit = "_".join(p for p in (sub.unit_code, sub.unit_name) if p)
         what = f"{year}年度新模板_请重新填写" if kind == FRESH else kind
-        return f"{(unit or Path(sub.path).stem)[:60]}_{what}"
+        return f"{(unit or _stem(sub))[:60]}_{what}"
 
     names = [base(*p) for p in planned]
-    for extra in (lambda s: f"（{Path(s.path).stem[:40]}）", _digest):
+    for extra in (lambda s: f"（{_stem(s)[:40]}）", _digest):
         clash = _clashing(names)
         names = [n + extra(s) if n in clash else n for n, (_, s, _) in zip(names, planned, strict=True)]
     return [safe_filename(n + ".xlsx") for n in names]
+
+
+def _stem(sub: Submission) -> str:
+    """The source file's name without its extension, legible (a name that is not UTF-8 is no file name)."""
+    return Path(legible_path(sub.path)).stem
 
 
 def _clashing(names: Iterable[str]) -> set[str]:
