@@ -110,3 +110,15 @@ def named_values(path: Path) -> dict[str, object]:
         return out
     finally:
         wb.close()
+
+
+def issue_list(source: Path | bytes) -> list[dict[str, object]]:
+    """The rows of a consolidated workbook's 问题清单, each by its column's header (as a clerk reads it)."""
+    import io
+
+    from tianbao.template.issue_sheet import HEADER_ROW, ISSUES_SHEET
+
+    book = openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True)
+    rows = list(book[ISSUES_SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    book.close()
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
+from consolidation_data import issue_list
 from tianbao.consolidation import explanation_key, merge_files, write_consolidated
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
@@ -30,10 +29,10 @@ def test_explanation_of_a_warning_is_written_beside_it_and_errors_get_none(tmp_p
     )
     out = tmp_path / "汇总.xlsx"
     write_consolidated(result, out)
-    rows = list(openpyxl.load_workbook(out, read_only=True)["问题清单"].iter_rows(values_only=True))
-    assert rows[0][-1] == "说明"
-    noted = [r for r in rows[1:] if r[-1]]
-    assert [(r[1], r[5], r[-1]) for r in noted] == [
+    rows = issue_list(out)
+    assert rows and "说明" in rows[0]
+    noted = [r for r in rows if r["说明"]]
+    assert [(r["单位代码"], r["代码"], r["说明"]) for r in noted] == [
         (warned.unit_code, warning.code, "本年无此类事项，已核实。")
     ]
-    assert all(r[-1] in (None, "") for r in rows[1:] if r[1] == rejected.unit_code)
+    assert all(r["说明"] in (None, "") for r in rows if r["单位代码"] == rejected.unit_code)

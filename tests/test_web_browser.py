@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from consolidation_data import issue_list
 from test_web_durability import free_port, kill, start
 from web_helpers import SAMPLES, SUBMISSIONS
 
@@ -143,7 +144,9 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             wb = openpyxl.load_workbook(tmp_path / merged.suggested_filename, read_only=True)
             assert {"明细", "报送情况", "问题清单", "来源"} <= set(wb.sheetnames)
             notes = [
-                r[-1] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if r[1] == "150723104"
+                r["说明"]
+                for r in issue_list(tmp_path / merged.suggested_filename)
+                if r["单位代码"] == "150723104"
             ]
             assert "本年确无此类事项，已核实。" in notes
             browser.close()

@@ -8,14 +8,17 @@ import json
 import socket
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import openpyxl
 import pytest
 
+from consolidation_data import issue_list
 from tianbao.consolidation import STATUS_KEYS, merge_files
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.validation import check_files
+from tianbao.validation.feedback import FeedbackOptions, write_feedback_copies
 from web_helpers import SAMPLES, SUBMISSIONS, TestClient, client, season_with_roster, upload_samples
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["files"]
@@ -94,10 +97,10 @@ def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> No
     assert r.status_code == 200
     built = c.post(f"/api/seasons/{sid}/merge").json()
     data = c.get(built["downloads"]["workbook"]).content
-    rows = list(
-        openpyxl.load_workbook(io.BytesIO(data), read_only=True)["问题清单"].iter_rows(values_only=True)
-    )
-    assert ("150723104", warning["code"], "已核实，本年无。") in {(r[1], r[5], r[-1]) for r in rows}
+    rows = issue_list(data)
+    assert ("150723104", warning["code"], "已核实，本年无。") in {
+        (r["单位代码"], r["代码"], r["说明"]) for r in rows
+    }
     csv = c.get(built["downloads"]["csv"]).content
     assert csv.startswith("\ufeff单位代码".encode())
     page = c.get(f"/s/{sid}/merge").text
@@ -109,15 +112,50 @@ def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> No
     assert "此后修改了单位的说明，请重新生成汇总表。" in c.get(f"/s/{sid}/merge").text
 
 
-def test_return_copy_template_and_zip_downloads(season) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_copies_are_checks_byte_for_byte(season, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each file's download is the copy `check --feedback --feedback-warnings` writes for it (退回修改, 核实,
+    新模板: validation.feedback), same name and bytes; a file with nothing to send back has none."""
     c, sid, received = season
+    folder = tmp_path / "反馈"
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), jobs=1)
+    run = check_files([SAMPLES / "submissions"], options)
+    written = write_feedback_copies(
+        run.spec,
+        [f.submission for f in run.report.files],
+        FeedbackOptions(folder, warnings=True),
+        year=2022,
+        roster=options.roster,
+    )
+    by_file = {Path(f.source).name: f for f in written}
+    assert {f.kind for f in written} >= {"退回修改", "核实"}
+    for name, f in received.items():
+        r = c.get(f"/api/seasons/{sid}/files/{f['id']}/feedback")
+        if name not in by_file:
+            assert r.status_code == 404, name
+            continue
+        assert r.status_code == 200, name
+        expected = by_file[name].path
+        assert f"filename*=UTF-8''{quote(expected.name)}" in r.headers["content-disposition"], name
+        assert r.content == expected.read_bytes(), name
     rejected = received["乌鲁布铁镇2022年度报表.xlsx"]
-    r = c.get(f"/api/seasons/{sid}/files/{rejected['id']}/feedback")
-    assert r.status_code == 200
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert "问题清单" in wb.sheetnames
-    clean = received["诺敏镇2022年政务公开报表.xlsx"]
-    assert c.get(f"/api/seasons/{sid}/files/{clean['id']}/feedback").status_code == 404
+    page = c.get(f"/s/{sid}/files/{rejected['id']}").text
+    assert "下载反馈工作簿（退回修改）" in page
+    assert (
+        "问题清单"
+        in openpyxl.load_workbook(
+            io.BytesIO(c.get(f"/api/seasons/{sid}/files/{rejected['id']}/feedback").content)
+        ).sheetnames
+    )
+    assert (
+        c.get(
+            f"/api/seasons/{sid}/files/{received['诺敏镇2022年政务公开报表.xlsx']['id']}/feedback"
+        ).status_code
+        == 404
+    )
+
+
+def test_template_and_zip_downloads(season) -> None:  # type: ignore[no-untyped-def]
+    c, sid, _ = season
     z = zipfile.ZipFile(io.BytesIO(c.get(f"/api/seasons/{sid}/templates.zip").content))
     assert len(z.namelist()) == 15 and all(n.endswith(".xlsx") for n in z.namelist())
     one = c.get(f"/api/seasons/{sid}/templates/150723107")
@@ -211,7 +249,7 @@ def test_zip_archives_and_files_that_are_not_reports_as_check_takes_them(tmp_pat
         row = next(u for u in call["rows"] if refused["id"] in u["file_ids"])
         assert row["status_zh"] == "退回" and not row["on_roster"]
         page = c_.get(f"/s/{sid}/files/{refused['id']}").text
-        assert "下载压缩包" in page and "下载退回修改工作簿" not in page
+        assert "下载压缩包" in page and "下载反馈工作簿" not in page
         content = c_.get(f"/api/seasons/{sid}/files/{refused['id']}/content")
         assert content.content == archive
 

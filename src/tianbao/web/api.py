@@ -170,7 +170,7 @@ async def feedback(request: Request) -> Response:
     ws, s, r = receipt_of(request)
     copy = await run_in_threadpool(outputs.feedback_copy, ws, s, r)
     if copy is None:
-        raise HTTPException(404, "这个文件没有需要退回修改的问题，或无法读出数值")
+        raise HTTPException(404, "这个文件没有需要反馈的问题（通过且没有警告），或无法读出")
     return attachment(*copy, media=XLSX)
 
 

@@ -1,9 +1,9 @@
 """What the app writes, each by the library call the command line makes: the consolidated workbook and the
 exports (`merge_files`, `write_consolidated`, `export_tidy`, over the season's files laid out under their
-names as `tianbao merge` reads a folder), templates (`roster_jobs`, `write_templates`) and 退回修改 copies
-(`write_feedback`, from a file's values and issues as its check recorded them). A consolidation's files are
-kept in the store, so a download after a restart is the same file; templates and 退回修改 copies are written
-when asked for (the same bytes each time)."""
+names as `tianbao merge` reads a folder), templates (`roster_jobs`, `write_templates`) and the copies that go
+back to a unit — 退回修改, 核实, 新模板 (`write_feedback_copies`, from a file's values and issues as its check
+recorded them). A consolidation's files are kept in the store, so a download after a restart is the same file;
+templates and copies are written when asked for (the same bytes each time; a copy's cover has the day)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tianbao.reading.model import Submission
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, template_filename, write_template
 from tianbao.template.batch import roster_jobs, write_templates
+from tianbao.validation.feedback import FeedbackOptions, feedback_kind, write_feedback_copies
 from tianbao.web.intake import Receipt, receipts, submission_of
 from tianbao.web.rollcall import display_names, explanations
 from tianbao.web.workspace import Season, Workspace, now
@@ -199,25 +200,28 @@ def _blank(spec: Spec, season: Season, folder: Path) -> Path:
     return target
 
 
-def returnable(sub: Submission | None, season: Season) -> bool:
-    """A 退回修改 copy can be written for the file: it has issues, and values of the season's format (the
-    rule `tianbao check --feedback` follows)."""
-    return sub is not None and bool(sub.issues) and sub.readable and sub.spec is load_spec(season.fmt)
+def feedback_kind_of(sub: Submission | None) -> str | None:
+    """What goes back for the file, by the rule of `tianbao check --feedback --feedback-warnings`
+    (validation.feedback.feedback_kind): 退回修改, 核实 or 新模板; None when nothing does (accepted without
+    issues, or unreadable)."""
+    return feedback_kind(sub, warnings=True) if sub is not None else None
 
 
 def feedback_copy(ws: Workspace, season: Season, r: Receipt) -> tuple[str, bytes] | None:
-    """The 退回修改 copy of a received file, as `tianbao check --feedback` writes it (from the file's values
-    and issues as its check recorded them); None when there is nothing to send back."""
-    from tianbao.validation.feedback import write_feedback
-
+    """The copy that goes back for a received file (退回修改, 核实 or 新模板), written as `tianbao check
+    --feedback --feedback-warnings` writes it (write_feedback_copies, from the file's values and issues as
+    its check recorded them, the season's year and roster, today's date on the cover); None when there is
+    nothing to send back."""
     sub = submission_of(ws, season, r)
-    if sub is None or not returnable(sub, season):
+    if feedback_kind_of(sub) is None or sub is None:
         return None
     sub.path = r.name  # named after the file where it names no unit
     folder = ws.scratch()
     try:
-        spec = load_spec(season.fmt)
-        written = write_feedback(spec, sub, folder, year=season.year, roster=ws.roster(season))
-        return (written.name, written.read_bytes()) if written is not None else None
+        options = FeedbackOptions(folder, warnings=True)
+        written = write_feedback_copies(
+            load_spec(season.fmt), [sub], options, year=season.year, roster=ws.roster(season)
+        )
+        return (written[0].path.name, written[0].path.read_bytes()) if written else None
     finally:
         shutil.rmtree(folder, ignore_errors=True)

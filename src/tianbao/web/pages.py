@@ -220,7 +220,7 @@ async def unit_page(request: Request) -> Response:
         marks=marks,
         changes=changes,
         explanations=rollcall.explanations(ws, s),
-        returnable=outputs.returnable,
+        feedback_kind=outputs.feedback_kind_of,
         severity=SEVERITY_ZH,
         page="rollcall",
     )
@@ -240,13 +240,13 @@ async def file_page(request: Request) -> Response:
     from tianbao.web.api import receipt_of
 
     ws, s, r = receipt_of(request)
-    returnable = outputs.returnable(intake.submission_of(ws, s, r), s)
+    kind = outputs.feedback_kind_of(intake.submission_of(ws, s, r))
     return render(
         request,
         "file.html",
         season=s,
         r=r,
-        returnable=returnable,
+        feedback=kind,
         status_zh=STATUS_ZH,
         severity=SEVERITY_ZH,
         page="intake",
