@@ -3,6 +3,7 @@ gives for the same files (verdicts, check's dict, roll-call, consolidated workbo
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import socket
@@ -12,8 +13,10 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
 from consolidation_data import issue_list
+from tianbao.cli.main import app as cli
 from tianbao.consolidation import STATUS_KEYS, merge_files
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
@@ -72,6 +75,10 @@ def test_roll_call_is_merges_and_names_every_roster_unit(season) -> None:  # typ
     page = c.get(f"/s/{sid}/rollcall?status=未报送").text
     assert "古里乡人民政府" in page and "诺敏镇人民政府" not in page
     assert "截止日期 2023年1月31日" in page
+    overdue = (dt.date(2023, 1, 31) - dt.date.today()).days  # the days left, negative when past
+    assert (
+        f"还有 <strong>{overdue}</strong> 天" if overdue > 0 else f"已过 <strong>{-overdue}</strong> 天"
+    ) in page
     page = c.get(f"/s/{sid}/rollcall").text
     assert "名单中 15 个单位：<strong>9</strong> 个已计入汇总" in page
     jiwen = next(u for u in call["rows"] if u["unit_code"] == "150723104")
@@ -103,6 +110,15 @@ def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> No
     }
     csv = c.get(built["downloads"]["csv"]).content
     assert csv.startswith("\ufeff单位代码".encode())
+    # the exports are merge --export's: the same rows as CSV and as Parquet
+    import pandas as pd
+
+    tidy = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)
+    parquet = pd.read_parquet(io.BytesIO(c.get(built["downloads"]["parquet"]).content))
+    assert len(tidy) == len(parquet) > 0
+    assert list(tidy["单位代码"]) == list(
+        parquet["unit_code"]
+    )  # Chinese headers in the CSV, English in Parquet
     page = c.get(f"/s/{sid}/merge").text
     assert "鄂伦春自治旗" in page and "请重新生成汇总表" not in page
     c.post(
@@ -163,6 +179,45 @@ def test_template_and_zip_downloads(season) -> None:  # type: ignore[no-untyped-
     assert c.get(f"/api/seasons/{sid}/templates/999").status_code == 404
 
 
+def test_last_years_workbook_as_template_previous_takes_it(season, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """年度与名单's 上年数据: last year's consolidated workbook (built here for 2022) given to the 2023 season
+    gives the templates `tianbao template --previous` writes, byte for byte; a workbook of the season's own
+    year is refused with the reader's Chinese error, and nothing is recorded."""
+    c, sid, _ = season
+    built = c.post(f"/api/seasons/{sid}/merge").json()
+    last_year = tmp_path / "鄂伦春自治旗2022年度汇总.xlsx"
+    last_year.write_bytes(c.get(built["downloads"]["workbook"]).content)
+    r = c.post(f"/api/seasons/{sid}/previous", files={"file": (last_year.name, last_year.read_bytes())})
+    assert r.status_code == 400 and "2022" in r.json()["error"], r.text
+    assert c.get(f"/api/seasons/{sid}/previous").json()["files"] == []
+
+    out = tmp_path / "模板"
+    args = [
+        "template",
+        "--year",
+        "2023",
+        "--roster",
+        str(SAMPLES / "roster.csv"),
+        "--previous",
+        str(last_year),
+    ]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    with client(tmp_path / "ws") as c2:
+        r = c2.post("/api/seasons", json={"year": 2023, "unit_code": "150723", "unit_name": "鄂伦春自治旗"})
+        sid2 = r.json()["id"]
+        c2.put(
+            f"/api/seasons/{sid2}/roster", files={"file": ("名单.csv", (SAMPLES / "roster.csv").read_bytes())}
+        )
+        r = c2.post(f"/api/seasons/{sid2}/previous", files={"file": (last_year.name, last_year.read_bytes())})
+        assert r.status_code == 200, r.text
+        assert [f["name"] for f in r.json()["files"]] == [last_year.name]
+        z = zipfile.ZipFile(io.BytesIO(c2.get(f"/api/seasons/{sid2}/templates.zip").content))
+        assert sorted(z.namelist()) == sorted(p.name for p in out.iterdir())
+        for name in z.namelist():
+            assert z.read(name) == (out / name).read_bytes(), name
+
+
 def test_pages_render(season) -> None:  # type: ignore[no-untyped-def]
     c, sid, received = season
     for url in ("/seasons", f"/s/{sid}", f"/s/{sid}/templates", f"/s/{sid}/intake", f"/s/{sid}/merge"):
@@ -187,6 +242,22 @@ def test_bad_season_and_roster_are_chinese_errors(tmp_path: Path) -> None:
         assert c.get(f"/api/seasons/{sid}/roster").json()["units"] == []
         page = c.get(f"/s/{sid}").text
         assert "直接编辑名单" in page
+
+        # an .xlsx roster, then edited as text on the page: the same rules, the text read as CSV
+        book = openpyxl.Workbook()
+        for row in (("单位代码", "单位名称", "单位类型", "上级单位代码"), ("11", "乙镇", "乡镇", "1")):
+            book.active.append(row)
+        buf = io.BytesIO()
+        book.save(buf)
+        r = c.put(f"/api/seasons/{sid}/roster", files={"file": ("名单.xlsx", buf.getvalue())})
+        assert r.status_code == 200, r.text
+        text = "单位代码,单位名称,单位类型,上级单位代码\n11,乙镇,乡镇,1\n12,丙镇,乡镇,1\n"
+        page = c.post(f"/s/{sid}", data={"action": "roster-text", "text": text}).text
+        assert "名单已保存：2 个单位。" in page
+        assert [u["name"] for u in c.get(f"/api/seasons/{sid}/roster").json()["units"]] == ["乙镇", "丙镇"]
+        page = c.post(f"/s/{sid}", data={"action": "roster-text", "text": text + "13,丁村,村,1\n"}).text
+        assert "名单.csv 第 4 行：单位类型“村”不在允许范围内" in page
+        assert len(c.get(f"/api/seasons/{sid}/roster").json()["units"]) == 2
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

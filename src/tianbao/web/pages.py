@@ -4,6 +4,7 @@ over the same calls as the API (tianbao.web.api); downloads are the API's."""
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -72,7 +73,9 @@ async def season_page(request: Request) -> Response:
                 notice = f"名单已更新：{len(units)} 个单位。"
             elif action == "roster-text":
                 data = str(form.get("text", "")).encode("utf-8-sig")
-                units = await run_in_threadpool(ws.set_roster, s, data, s.roster_name or "名单.csv")
+                # The text is CSV whatever the roster was (an .xlsx roster edited here becomes 名单.csv).
+                name = f"{PurePath(s.roster_name).stem}.csv" if s.roster_name else "名单.csv"
+                units = await run_in_threadpool(ws.set_roster, s, data, name)
                 notice = f"名单已保存：{len(units)} 个单位。"
             elif action == "previous" and isinstance(up := form.get("file"), UploadFile):
                 await run_in_threadpool(ws.add_previous, s, await up.read(), up.filename or "")
