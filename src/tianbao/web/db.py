@@ -8,6 +8,7 @@ database's write lock at their start (BEGIN IMMEDIATE), so two requests at once 
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
@@ -162,12 +163,14 @@ class Database:
 def from_row(cls: type[T], row: sqlite3.Row, **given: Any) -> T:
     """A data class from a row whose columns are named as its fields (`given`: fields set otherwise)."""
     names = set(row.keys())
-    values = {
-        f.name: row[f.name]
-        for f in fields(cls)  # type: ignore[arg-type]  # T is a data class
-        if f.name in names and f.name not in given
-    }
+    values = {name: row[name] for name in _field_names(cls) if name in names and name not in given}
     return cls(**values, **given)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A data class's field names (looked up once: a season's thousands of rows are made one by one)."""
+    return tuple(f.name for f in fields(cls))
 
 
 def _statements(script: str) -> list[str]:

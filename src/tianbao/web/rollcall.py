@@ -84,13 +84,16 @@ def season_roll_call(ws: Workspace, season: Season, *, check: bool = True) -> Se
     and counted as pending)."""
     if check:
         check_pending(ws, season)
-    items = receipts(ws, season)
-    key = (str(ws.root), season, ws.context(season), tuple((r.id, r.status) for r in items))
+    with ws.db.read() as con:  # what the roll-call depends on, without reading every receipt
+        verdicts = con.execute(
+            "SELECT id, status FROM receipts WHERE season_id = ? ORDER BY id", (season.id,)
+        ).fetchall()
+    key = (str(ws.root), season, ws.context(season), tuple(tuple(v) for v in verdicts))
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None:
         return hit
-    result = _compute(ws, season, items)
+    result = _compute(ws, season, receipts(ws, season))
     with _cache_lock:
         _cache.clear()  # one season's roll-call kept: the one being looked at
         _cache[key] = result
