@@ -8,7 +8,6 @@ database's write lock at their start (BEGIN IMMEDIATE), so two requests at once 
 from __future__ import annotations
 
 import contextlib
-import functools
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
@@ -167,10 +166,15 @@ def from_row(cls: type[T], row: sqlite3.Row, **given: Any) -> T:
     return cls(**values, **given)
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    """A data class's field names (looked up once: a season's thousands of rows are made one by one)."""
-    return tuple(f.name for f in fields(cls))
+    """A data class's field names, looked up once (a season's thousands of rows are made one by one)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _statements(script: str) -> list[str]:
