@@ -19,9 +19,12 @@ from consolidation_data import issue_list
 from tianbao.cli.main import app as cli
 from tianbao.consolidation import STATUS_KEYS, merge_files
 from tianbao.options import CheckOptions
+from tianbao.reading.model import Limits
 from tianbao.roster import load_roster
 from tianbao.validation import check_files
 from tianbao.validation.feedback import FeedbackOptions, write_feedback_copies
+from tianbao.web.app import create_app
+from tianbao.web.workspace import Workspace
 from web_helpers import SAMPLES, SUBMISSIONS, TestClient, client, season_with_roster, upload_samples
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["files"]
@@ -348,6 +351,24 @@ def test_request_limit(tmp_path: Path) -> None:
         r = c.post(f"/api/seasons/{sid}/files", files={"file": ("大.xlsx", b"x" * 300_000)})
         assert r.status_code == 413 and "超过上限" in r.text
         assert c.get(f"/api/seasons/{sid}/files").json()["files"] == []
+
+
+def test_the_readers_limits_apply_to_each_file_as_check_applies_them(tmp_path: Path) -> None:
+    """A file over the workspace's limits is refused at its check with the reader's file-too-large, the
+    entry `check` gives with the same limits; the request itself is within the request limit."""
+    limits = Limits(max_file_size=10_000)
+    path = next(p for p in SUBMISSIONS if p.name.startswith("吉文镇"))
+    with TestClient(
+        create_app(Workspace(tmp_path, limits=limits), background=False), base_url="http://127.0.0.1:8765"
+    ) as c:
+        sid = season_with_roster(c)
+        (got,) = c.post(f"/api/seasons/{sid}/files", files={"file": (path.name, path.read_bytes())}).json()[
+            "files"
+        ]
+    options = CheckOptions(year=2022, roster=load_roster(SAMPLES / "roster.csv"), limits=limits, jobs=1)
+    expected = check_files([path], options).report.files[0].to_dict()
+    assert got["status"] == "rejected" and [i["code"] for i in got["report"]["issues"]] == ["file-too-large"]
+    assert got["report"] == {**expected, "path": path.name}
 
 
 def test_browser_forms_need_the_csrf_token(tmp_path: Path) -> None:
