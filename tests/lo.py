@@ -82,8 +82,10 @@ class Page:
 
     @property
     def header(self) -> str:
-        """The first line: the page header (the workbook on the left, the sheet on the right)."""
-        return next((line for line in self.text.splitlines() if line.strip()), "")
+        """The first line: the page header (the workbook on the left, the sheet on the right), without the
+        indent pdftotext's layout gives it where the page's body reaches further left (a sheet scaled to fit
+        the page's width, as 问题清单 with its 说明 column)."""
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
 
 
 _SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+)", re.M)
