@@ -33,7 +33,9 @@ class IssueEntry:
 _SOURCE = [("文件", 22.0, True), ("单位代码", 11.0, False), ("单位名称", 18.0, True)]
 _ISSUE = [("级别", 6.0, False), ("工作表", 8.0, False), ("单元格", 7.0, False)]
 _TEXT = [("问题", 50.0, True), ("如何修改", 38.0, True)]
-_EXPLAINED = [("说明", 30.0, True)]
+# A list of several files' issues has the units' 说明 too; 问题 and 如何修改 give it room, so that the list
+# still fits the width of a landscape page at a readable scale (template.page.fits_width).
+_LISTED_TEXT = [("问题", 44.0, True), ("如何修改", 32.0, True), ("说明", 24.0, True)]
 _CODE = [("代码", 20.0, False)]
 
 
@@ -73,8 +75,7 @@ def write_issue_sheet(ctx: Context, entries: Sequence[IssueEntry], intro: str, *
         ("序号", 5.0, False),
         *(_SOURCE if sources else []),
         *_ISSUE,
-        *_TEXT,
-        *(_EXPLAINED if sources else []),
+        *(_LISTED_TEXT if sources else _TEXT),
         *_CODE,
     ]
     widths = [w for _, w, _ in columns]
