@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 import pytest
 from hypothesis import settings
 
@@ -115,6 +114,8 @@ def read_stamps(path: Path) -> dict[str, dict[str, str]]:
     Empty values are written as “-” in custom properties (an empty property is read back as missing);
     they are returned as "" so that the three places compare equal.
     """
+    import openpyxl  # here: tianbao, imported above, chooses openpyxl's XML parser first
+
     wb = openpyxl.load_workbook(path)
     try:
         props = {p.name: p.value for p in wb.custom_doc_props.props if p.name.startswith("tianbao_")}
