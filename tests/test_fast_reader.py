@@ -183,7 +183,7 @@ def test_shared_formulas_as_excel_writes_them(valid: Path) -> None:
             assert n == 1
         return xml
 
-    _rewrite(valid, "xl/worksheets/sheet3.xml", share)
+    _rewrite(valid, fx.sheet_part("表三"), share)
     ref = assert_same(valid, expected_year=fx.YEAR)
     assert ref.raw is not None and ref.raw.cell("表三", 7, 9).formula == "=SUM(D8:I8)"
 
@@ -200,13 +200,13 @@ def test_cells_of_every_type(valid: Path) -> None:
         xml = re.sub(rb'<c r="F6" s="(\d+)" t="n"><v>0</v></c>', rb'<c s="\1" t="str"><v>0</v></c>', xml)
         return xml.replace(b'<row r="7"', b"<row", 1)
 
-    _rewrite(valid, "xl/worksheets/sheet3.xml", change)
+    _rewrite(valid, fx.sheet_part("表三"), change)
     assert_same(valid, expected_year=fx.YEAR)
 
     def rich(xml: bytes) -> bytes:
         return re.sub(rb"<is><t>([^<]*)</t></is>", rb"<is><r><t>\1</t></r></is>", xml, count=1)
 
-    _rewrite(valid, "xl/worksheets/sheet1.xml", rich)
+    _rewrite(valid, fx.sheet_part("封面"), rich)
     assert_same(valid, expected_year=fx.YEAR, fast_path=False)
 
 
@@ -246,7 +246,7 @@ def test_expat_refuses_any_dtd() -> None:
 
 
 @pytest.mark.parametrize("prefix", [BOMB, EXTERNAL], ids=["entity-bomb", "external-entity"])
-@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet3.xml", "docProps/custom.xml"])
+@pytest.mark.parametrize("member", ["xl/workbook.xml", fx.sheet_part("表三"), "docProps/custom.xml"])
 def test_entities_in_any_part_are_refused(valid: Path, prefix: bytes, member: str) -> None:
     def change(xml: bytes) -> bytes:
         body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
@@ -259,8 +259,8 @@ def test_entities_in_any_part_are_refused(valid: Path, prefix: bytes, member: st
 
 # --- fuzzed damage --------------------------------------------------------------------------------------
 
-PARTS = ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"]
-PARTS += ["xl/worksheets/sheet6.xml", "xl/workbook.xml", "docProps/custom.xml", "xl/_rels/workbook.xml.rels"]
+PARTS = [fx.sheet_part("封面"), fx.sheet_part("表二"), fx.sheet_part("表三")]
+PARTS += [fx.sheet_part("校验"), "xl/workbook.xml", "docProps/custom.xml", "xl/_rels/workbook.xml.rels"]
 PARTS += ["[Content_Types].xml", "xl/styles.xml"]
 
 # (pattern, replacements): edits an application or a person could make, and some no one would.

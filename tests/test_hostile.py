@@ -155,7 +155,7 @@ def add_shared_strings(items: dict[str, bytes], strings: bytes, count: int) -> N
         b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         b'spreadsheetml.sharedStrings+xml"/></Types>',
     )
-    cover = items["xl/worksheets/sheet1.xml"]
+    cover = items[fx.sheet_part("封面")]
     new, n = re.subn(
         rb'(<c r="[A-Z]+\d+"[^>]*?) t="inlineStr"><is><t>'
         + fx.COVER["meta.filled_by"].encode()
@@ -164,7 +164,7 @@ def add_shared_strings(items: dict[str, bytes], strings: bytes, count: int) -> N
         cover,
     )
     assert n == 1
-    items["xl/worksheets/sheet1.xml"] = new
+    items[fx.sheet_part("封面")] = new
 
 
 def strings_table(n: int, last: str = "王五") -> bytes:
@@ -207,7 +207,7 @@ def declared_huge(valid: Path) -> bytes:
 def understated(valid: Path) -> bytes:
     """表三 says (in the zip directory) that it inflates to 100 bytes: it inflates to more, and is caught."""
     data = bytearray(valid.read_bytes())
-    name = b"xl/worksheets/sheet3.xml"
+    name = fx.sheet_part("表三").encode()
     pos = 0
     while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
         if data[pos + 46 : pos + 46 + len(name)] == name:
@@ -219,9 +219,9 @@ def understated(valid: Path) -> bytes:
 def crc_error(valid: Path) -> bytes:
     """表三 stored uncompressed, one digit of a value changed in place: the XML is fine, the CRC is not."""
     items = members(valid.read_bytes())
-    data = bytearray(pack(items, stored=("xl/worksheets/sheet3.xml",)))
+    data = bytearray(pack(items, stored=(fx.sheet_part("表三"),)))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
-        info = z.getinfo("xl/worksheets/sheet3.xml")
+        info = z.getinfo(fx.sheet_part("表三"))
     start = info.header_offset + 30 + len(info.filename.encode())
     at = data.index(b"<v>3</v>", start)
     data[at + 3] = ord("4")
@@ -314,7 +314,9 @@ def far_cell(valid: Path) -> bytes:
             b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
         )
 
-    return changed(valid, xl_worksheets_sheet3_xml=change)
+    items = members(valid.read_bytes())
+    items[fx.sheet_part("表三")] = change(items[fx.sheet_part("表三")])
+    return pack(items)
 
 
 def only_far_cell(path: Path) -> None:
@@ -380,7 +382,7 @@ def _big_strings(valid: Path, ctx: dict[str, Any]) -> bytes:
 
 
 XML_PARTS = {
-    "表三": "xl/worksheets/sheet3.xml",
+    "表三": fx.sheet_part("表三"),
     "共享字符串": "xl/sharedStrings.xml",
     "workbook": "xl/workbook.xml",
     "自定义属性": "docProps/custom.xml",
@@ -855,9 +857,9 @@ def test_fuzz_xml_edits(valid: Path, tmp_path: Path) -> None:
 
 
 SHEET_PARTS = {
-    "表二": "xl/worksheets/sheet2.xml",
-    "表三": "xl/worksheets/sheet3.xml",
-    "表四": "xl/worksheets/sheet4.xml",
+    "表二": fx.sheet_part("表二"),
+    "表三": fx.sheet_part("表三"),
+    "表四": fx.sheet_part("表四"),
 }
 
 
@@ -1015,3 +1017,26 @@ def test_merge_takes_the_same_limits(valid: Path, tmp_path: Path) -> None:
     refused = cli(*args, "--max-file-size", "10KB")
     assert refused.exit_code == 1 and "文件大小" in refused.stdout and "--max-file-size" in refused.stdout
     assert cli(*args, "--max-cells", "5000").exit_code == 0
+
+
+def test_openpyxl_parses_without_lxml_whatever_is_installed() -> None:
+    """python-docx brings lxml, on which openpyxl would read a DOCTYPE instead of refusing it: tianbao makes
+    openpyxl use the standard library's parser (through defusedxml), in every process that imports it first,
+    and the reference reader refuses to run on lxml."""
+    import subprocess
+
+    code = (
+        "import tianbao, openpyxl.xml, lxml; from openpyxl.xml import functions as f; "
+        "print(openpyxl.xml.LXML, f.fromstring.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "defusedxml.common"]
+    code = (
+        "import openpyxl, tianbao; from tianbao.reading.openpyxl_backend import OpenpyxlBackend\n"
+        "try:\n    OpenpyxlBackend().read('x.xlsx', {})\nexcept RuntimeError as e:\n    print('refused')"
+    )
+    env = {**os.environ, "OPENPYXL_LXML": "True"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.strip() == "refused"  # openpyxl imported first, on lxml: the reference reader refuses

@@ -246,12 +246,12 @@ def test_rows_recognised_by_their_bytes_only_where_their_bytes_are_the_same(tmp_
     valid = fx.filled(tmp_path / "valid.xlsx", {"t3.new.np": 4})
     renumbered = fx.rewrite(
         fx.filled(tmp_path / "renumbered.xlsx", {"t3.new.np": 4}),
-        "xl/worksheets/sheet3.xml",
+        fx.sheet_part("表三"),
         lambda xml: xml.replace(b'<row r="7"', b'<row r="9"', 1).replace(b'<row r="8"', b"<row", 1),
     )
     typed = fx.rewrite(
         fx.filled(tmp_path / "typed.xlsx", {"t3.new.np": 4}),
-        "xl/worksheets/sheet3.xml",
+        fx.sheet_part("表三"),
         lambda xml: re.sub(rb'(<c r="E6" s="\d+") t="n"><v>0</v>', rb'\1 t="str"><v>x</v>', xml, count=1),
     )
     fast = FastBackend()

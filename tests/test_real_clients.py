@@ -33,7 +33,7 @@ from tianbao.validation import check_files
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 SPEC = load_spec("2021")
-TABLES = ("封面", "表二", "表三", "表四", "校验")
+TABLES = ("封面", "正文", "表二", "表三", "表四", "校验")
 OTHER = Unit("150723100", "阿里河镇人民政府", "乡镇", COUNTY, 3)
 COVER = {"meta.filled_by": "张丽", "meta.phone": "0470-5946089", "meta.filled_on": "2026-01-15"}
 

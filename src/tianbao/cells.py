@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,6 +22,28 @@ def shorten(text: str, limit: int = 40) -> str:
     """Text quoted in a message: on one line, at most `limit` characters (the last an ellipsis)."""
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Line breaks as Word and other applications put them into pasted text: CR LF, CR, Word's manual line break
+# (vertical tab), Unicode's line and paragraph separators. Any other control character is dropped.
+_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\u2028\u2029\x85]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_EMPTY_LINES = re.compile(r"\n{3,}")
+_SPACE = " \t\u3000\xa0"  # spaces, and the full-width ones that indent pasted paragraphs
+
+
+def clean_text(value: Any) -> str:
+    """A text cell's content as text: a paragraph a line (line breaks as \\n, no indentation or spaces around
+    a line, at most one blank line between paragraphs), no control characters; a date as 2026年1月15日 (what a
+    person typing a date into Excel meant); "" for blank."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = cell_text(value)
+    if not text:
+        return ""
+    text = _CONTROL.sub("", _BREAKS.sub("\n", text))
+    text = "\n".join(line.strip(_SPACE) for line in text.split("\n"))
+    return _EMPTY_LINES.sub("\n\n", text).strip()
 
 
 _REQUIRED = object()

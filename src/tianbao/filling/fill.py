@@ -1,4 +1,5 @@
-"""Write values into a template's input cells by cell id, as a person would type them.
+"""Write values into a template's input cells by cell id (t3.new.np, meta.phone, text.overview.active), as a
+person would type them.
 
 Numbers stay numbers, text stays text (“12件”, “—”), None leaves the cell blank. Computed (formula) cells
 are refused unless `overwrite_formulas=True`, which imitates a person typing over a total.
@@ -25,6 +26,8 @@ from tianbao.errors import FillError
 from tianbao.fileio import atomic_path
 from tianbao.spec import Spec, known_specs
 from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
+from tianbao.spec.text import PREFIX as TEXT
+from tianbao.spec.text_layout import text_layout
 
 Value = int | float | str | None
 
@@ -109,12 +112,18 @@ def fill_template(
     spec = _stamped_spec(wb, template)
     boxes = cell_boxes(spec)
     meta = cover_boxes(spec)
+    text = text_layout(spec)
     for key, value in values.items():
         if key.startswith("meta."):
             box = meta.get(key[5:])
             if box is None:
                 raise FillError(f"未知的封面项“{key}”", "可用：" + "、".join(f"meta.{m}" for m in meta))
             sheet = COVER_SHEET
+        elif key.startswith(f"{TEXT}."):
+            if text is None or text.sheet not in wb.sheetnames or key not in text.cells:
+                known = "、".join(text.cells) if text is not None else "（本模板没有“正文”）"
+                raise FillError(f"未知的正文编号“{key}”", f"可用：{known}")
+            sheet, box = text.sheet, text.cells[key]
         else:
             if key not in boxes:
                 raise FillError(f"未知的单元格编号“{key}”", "编号形如 t3.new.np，见 README 的单元格编号说明")

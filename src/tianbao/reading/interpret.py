@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from tianbao.cells import clean_text
 from tianbao.errors import os_reason
 from tianbao.issues import Issue, make
 from tianbao.reading import container
@@ -207,6 +208,7 @@ def _interpret(
     integrity = check_structure(plan, raw)
     sub.issues.extend(integrity.issues)
     cover = _cover(sub, plan, raw, integrity)
+    sub.text = _text(plan, raw, integrity)
     where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
     sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
     if sub.kind == "consolidated":
@@ -262,6 +264,19 @@ def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) 
         cover[f.id] = value
     sub.meta = dict(cover)
     return cover
+
+
+def _text(plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, str] | None:
+    """The 正文's text cells that hold text; None when the workbook has no usable 正文 sheet."""
+    if not plan.optional or plan.optional[0] not in raw.sheets or integrity.unusable(plan.optional[0]):
+        return None
+    out: dict[str, str] = {}
+    for cell_id, (sheet, row, col) in plan.text.items():
+        rc = raw.cell(sheet, row, col)
+        text = clean_text(rc.cached if rc.formula is not None else rc.value)
+        if text:
+            out[cell_id] = text
+    return out
 
 
 def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> list[Issue]:

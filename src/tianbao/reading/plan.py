@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import Any
@@ -23,6 +24,7 @@ from tianbao.spec.layout import (
 )
 from tianbao.spec.model import ValueType
 from tianbao.spec.rules import Term
+from tianbao.spec.text_layout import TEXT_COL, text_layout
 from tianbao.template.formulas import definition_formula
 
 PAD = 5  # rows/columns fetched beyond the layout, to recognise content moved by inserted rows or columns
@@ -62,11 +64,18 @@ class Plan:
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # defined name → (sheet, row, col)
     places: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # cell id / meta.<id> → position
     formulas: dict[str, str] = field(default_factory=dict)  # computed cell id → expected formula
+    optional: tuple[str, ...] = ()  # sheets a workbook may lack (正文: templates made before it existed)
+    text: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # text cell id → position
 
     @property
     def sheets(self) -> list[str]:
         """The sheets a submission must have: the cover and the table sheets."""
         return [COVER_SHEET, *(lay.sheet for lay in self.layouts)]
+
+    def sheets_of(self, present: Collection[str]) -> list[str]:
+        """The sheets to check in a workbook holding the sheets `present`: the required ones, and the
+        optional ones it has."""
+        return [*self.sheets, *(s for s in self.optional if s in present)]
 
     def a1(self, key: str) -> str:
         _, row, col = self.places[key]
@@ -128,7 +137,22 @@ def plan_for(spec: Spec) -> Plan:
         for cell_id in lay.cells:
             if cell_id in spec.definitions:
                 plan.formulas[cell_id] = definition_formula(spec.definitions[cell_id], _locator(plan, lay))
+    _text_sheet(plan)
     return plan
+
+
+def _text_sheet(plan: Plan) -> None:
+    """The 正文 sheet, when the spec has one: optional, read and checked like a table sheet when present."""
+    lay = text_layout(plan.spec)
+    if lay is None:
+        return
+    plan.optional = (lay.sheet,)
+    rows, cols = lay.last_row + PAD, TEXT_COL + PAD
+    plan.wanted[lay.sheet] = frozenset((r, c) for r in range(rows + 1) for c in range(cols + 1))
+    plan.labels[lay.sheet] = [ExpectedLabel(lay.sheet, lab.box.row, lab.box.col, lab.text) for lab in lay.labels]
+    for cell_id, b in lay.cells.items():
+        plan.text[cell_id] = (lay.sheet, b.row, b.col)
+        plan.names[cell_name(cell_id)] = (lay.sheet, b.row, b.col)
 
 
 def _meta(spec: Spec, boxes: dict[str, Box]) -> list[tuple[Any, Box]]:

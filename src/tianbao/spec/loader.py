@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from tianbao.errors import SpecError
 from tianbao.spec.compiled import Spec, compile_spec
 from tianbao.spec.model import SpecDocument
+from tianbao.spec.text import text_spec
 
 FORMATS = {"2021": "gov-info-2021.yaml", "2019": "gov-info-2019.yaml"}
 DEFAULT_FORMAT = "2021"
@@ -44,7 +45,9 @@ def parse_spec(text: str, source: str = "<spec>") -> Spec:
         first = exc.errors()[0]
         raise SpecError(f"{source}: {error_path(first['loc'])}: {first['msg']}") from None
     try:
-        return compile_spec(doc)
+        spec = compile_spec(doc)
+        text_spec(spec)  # the text part's ids and expressions, checked now
+        return spec
     except SpecError as exc:
         raise SpecError(f"{source}: {exc.message}") from None
 

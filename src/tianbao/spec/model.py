@@ -93,7 +93,9 @@ class Rule(_Strict):
 
 # Fields that only word the templates' help or say which contact fields to ask for: not part of the
 # structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
-UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}}
+# The text part (`report`, the 正文 sheet) neither: it is optional in a workbook, and templates made before it
+# existed keep their stamp (`tianbao.spec.text`).
+UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}, "report": True}
 
 
 class SpecDocument(_Strict):
@@ -105,3 +107,9 @@ class SpecDocument(_Strict):
     sets: dict[str, list[str]] = Field(default_factory=dict)
     tables: list[Table] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
+    report: ReportSpec | None = None  # the 正文 (tianbao.spec.text_model); not part of the structure hash
+
+
+from tianbao.spec.text_model import ReportSpec  # noqa: E402 - it builds on the classes above
+
+SpecDocument.model_rebuild()

@@ -53,6 +53,8 @@ class TemplateOptions:
     kind: str = "template"
     members: tuple[str, ...] = ()
     notes: tuple[str, ...] | None = None
+    # The 正文 sheet (the report's text) after 封面, when the spec has a text part; False: statistics only.
+    text: bool = True
 
 
 @dataclass

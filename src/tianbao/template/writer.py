@@ -25,6 +25,7 @@ from tianbao.template.context import Context, TemplateOptions
 from tianbao.template.cover import write_cover
 from tianbao.template.styles import Styles
 from tianbao.template.tables import write_table
+from tianbao.template.text_sheet import write_text_sheet
 
 # A fixed creation date keeps the output byte-identical from run to run.
 CREATED = dt.datetime(2000, 1, 1)
@@ -158,6 +159,7 @@ def write_template(
         wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp, compresslevel)
         ctx = Context(spec, options, wb, Styles(wb))
         write_cover(ctx)
+        write_text_sheet(ctx)
         for lay in ctx.layouts:
             write_table(ctx, lay)
         write_checks(ctx)

@@ -44,7 +44,9 @@ def marks_for(spec: Spec, sub: Submission) -> dict[str, Mark]:
             notes[cell_id] = [BLANK_NOTE]
             severity[cell_id] = "warning"
     return {
-        k: Mark(severity[k], tuple(v)) for k, v in notes.items() if k in spec.cells or k.startswith("meta.")
+        k: Mark(severity[k], tuple(v))
+        for k, v in notes.items()
+        if k in spec.cells or k.startswith(("meta.", "text."))
     }
 
 
@@ -103,6 +105,7 @@ def write_feedback(
     for key, value in sub.meta.items():
         if value not in (None, ""):
             prefill[f"meta.{key}"] = value
+    prefill.update(sub.text or {})  # the 正文, so that the unit does not write it again
     boxes = cell_boxes(spec)
     ordered = sorted(
         sub.issues,
