@@ -315,6 +315,49 @@ CATALOGUE: dict[str, IssueType] = {
             "{detail}，会造成重复计算，本文件不计入汇总。",
             "汇总表已包含该单位的数据；请只保留汇总表或只保留其组成单位的报表。",
         ),
+        # --- the report's text (正文), checked against the tables ---------------------------------
+        _t(
+            "text-number-mismatch",
+            "warning",
+            "正文的件数与统计表不符",
+            "“{label}”中“{sentence}”与统计表不符：{detail}。",
+            "请核对正文中的件数，使其与表三、表四一致（数字以核实后的为准，改正文或改统计表）。",
+        ),
+        _t(
+            "text-fee-mismatch",
+            "warning",
+            "正文的收费情况与统计表不符",
+            "“{label}”中“{sentence}”与统计表不符：{detail}。",
+            "信息处理费（元）写在“六、其他需要报告的事项”中，行政事业性收费（万元）填在表二；请核对两者的说法和数字。",
+        ),
+        _t(
+            "text-section-empty",
+            "warning",
+            "正文缺少必写部分",
+            "正文已填写，但“{label}”是空白。",
+            "年度报告不能缺少这一部分，请补写。",
+        ),
+        _t(
+            "text-too-long",
+            "warning",
+            "正文篇幅过长",
+            "“{label}”共 {count} 字，超过约 {limit} 字。",
+            "这一部分宜简明扼要，请精简到约 {limit} 字以内。",
+        ),
+        _t(
+            "text-repeated",
+            "warning",
+            "正文与上年报告重复",
+            "“{label}”的 {total} 句中有 {same} 句与上年报告相同，如“{sentence}”。",
+            "年度报告应写本年度的情况，请按本年的工作重写，不要照抄上年报告。",
+        ),
+        _t(
+            "text-cell-too-long",
+            "warning",
+            "正文单元格超过 Excel 的上限",
+            "“{label}”有 {count} 个字符，超过 Excel 一个单元格最多 32,767 个字符的上限。",
+            "在 Excel 或 WPS 中打开时超出的部分会被截去（退回修改的工作簿也只保留前 32,767 个字符），请精简。",
+        ),
     ]
 }
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class PreviousUnit:
     type: str
     values: dict[str, float] = field(default_factory=dict)  # cell id (of the requested spec) → value
     source: str = ""  # the file it was read from, as given
+    text: dict[str, str] = field(default_factory=dict)  # its 正文: text cell id → text (the unit's own only)
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,19 @@ class Previous:
     def values_for(self, unit_code: str | None, year: int | None) -> dict[str, float] | None:
         """Last year's values for a unit's report of `year`: None when there are none, or when they are not
         of the year before (a run without --year may hold reports of several years)."""
+        unit = self._unit_for(unit_code, year)
+        return unit.values if unit is not None else None
+
+    def text_for(self, unit_code: str | None, year: int | None) -> dict[str, str] | None:
+        """Last year's 正文 of a unit, for its report of `year` (`text-repeated`): None when there is none,
+        or when it is not of the year before."""
+        unit = self._unit_for(unit_code, year)
+        return unit.text or None if unit is not None else None
+
+    def _unit_for(self, unit_code: str | None, year: int | None) -> PreviousUnit | None:
         if year is not None and self.year is not None and year != self.year + 1:
             return None
-        return self.values(unit_code)
+        return self.units.get(unit_code or "")
 
     def require_year(self, year: int | None) -> None:
         """Last year's values are of the year before `year` (a run of unknown year takes any)."""
@@ -115,7 +126,9 @@ def _own(sub: Submission, source: str) -> list[PreviousUnit]:
     """A unit's workbook: its own values."""
     assert sub.spec is not None
     values = usable_values(sub.spec, sub.values, sub.invalid)
-    return [PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source)]
+    return [
+        PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source, sub.text or {})
+    ]
 
 
 def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
@@ -172,7 +185,7 @@ def read_previous(
         except Exception:  # a report, never a traceback
             raise PreviousError(f"上年报表 {source} 无法读取", HINT) from None
         for unit in found:
-            _add(units, PreviousUnit(unit.code, unit.name, unit.type, _same_ids(unit.values, spec), source))
+            _add(units, replace(unit, values=_same_ids(unit.values, spec), source=source))
     if len(years) > 1:
         shown = "；".join(f"{source} 是 {y} 年度的" for y, source in sorted(years.items(), key=str))
         raise PreviousError(f"上年报表的年度不一致：{shown}", "请只给出同一年度的报表")
@@ -197,7 +210,7 @@ def _require_usable(sub: Submission, source: str) -> None:
 
 def _add(units: dict[str, PreviousUnit], unit: PreviousUnit) -> None:
     """A unit once: given again (last year's consolidated workbook and the unit's own file), its values
-    must be the same."""
+    must be the same; its 正文 is the one a file has (a row of 明细 has none)."""
     seen = units.get(unit.code)
     if seen is None:
         units[unit.code] = unit
@@ -213,6 +226,8 @@ def _add(units: dict[str, PreviousUnit], unit: PreviousUnit) -> None:
             f"（如 {differ[0]}）",
             "请只给出其中正确的一份",
         )
+    if unit.text and not seen.text:
+        units[unit.code] = replace(seen, text=unit.text)
 
 
 def _same_ids(values: dict[str, float], spec: Spec) -> dict[str, float]:
