@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 
 from tianbao.errors import FillError
-from tianbao.fileio import atomic_path
+from tianbao.fileio import atomic_path, fixed_zip
 from tianbao.spec import Spec, known_specs
 from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
 from tianbao.spec.text import PREFIX as TEXT
@@ -163,17 +163,11 @@ _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 def settle(path: str | os.PathLike[str], saved: dt.datetime) -> None:
     """Rewrite an openpyxl-saved workbook so that it records `saved`, not the clock: core.xml's modified
     time and every zip entry's time (entry attributes fixed too). Members keep their order and content."""
-    with zipfile.ZipFile(path) as zin:
-        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    data = Path(path).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = z.read("docProps/core.xml") if "docProps/core.xml" in z.namelist() else None
     stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in members:
-            if name == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=max(saved, dt.datetime(1980, 1, 1)).timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            zout.writestr(info, data)
-    Path(path).write_bytes(buf.getvalue())
+    replace = (
+        {} if core is None else {"docProps/core.xml": _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", core)}
+    )
+    Path(path).write_bytes(fixed_zip(data, saved, replace))

@@ -25,7 +25,11 @@ def where(spec: Spec, cell_id: str) -> dict[str, str]:
 def label_of(cell: TextCell) -> str:
     """How a message names a text cell: “一、总体情况（二）依申请公开”, “五、存在的主要问题及改进情况”."""
     if cell.role == "section":
-        return f"{cell.heading}{cell.label}" if cell.label.startswith("（") else f"{cell.heading}（{cell.label}）"
+        return (
+            f"{cell.heading}{cell.label}"
+            if cell.label.startswith("（")
+            else f"{cell.heading}（{cell.label}）"
+        )
     if cell.role == "field":
         return f"{cell.heading}·{cell.label}"
     return cell.label

@@ -149,7 +149,9 @@ def _text_sheet(plan: Plan) -> None:
     plan.optional = (lay.sheet,)
     rows, cols = lay.last_row + PAD, TEXT_COL + PAD
     plan.wanted[lay.sheet] = frozenset((r, c) for r in range(rows + 1) for c in range(cols + 1))
-    plan.labels[lay.sheet] = [ExpectedLabel(lay.sheet, lab.box.row, lab.box.col, lab.text) for lab in lay.labels]
+    plan.labels[lay.sheet] = [
+        ExpectedLabel(lay.sheet, lab.box.row, lab.box.col, lab.text) for lab in lay.labels
+    ]
     for cell_id, b in lay.cells.items():
         plan.text[cell_id] = (lay.sheet, b.row, b.col)
         plan.names[cell_name(cell_id)] = (lay.sheet, b.row, b.col)

@@ -92,7 +92,9 @@ def text_layout(spec: Spec) -> TextLayout | None:
         if part.table is not None:
             table = spec.table(part.table)
             _label(lay, Box(row, LABEL_COL, row, LABEL_COL), table.title, "row_header")
-            lay.notes.append((Box(row, TEXT_COL, row, TEXT_COL), f"由“{table.sheet}”的数字生成，不在这里填写。"))
+            lay.notes.append(
+                (Box(row, TEXT_COL, row, TEXT_COL), f"由“{table.sheet}”的数字生成，不在这里填写。")
+            )
             row += 1
             continue
         for c in part.cells:

@@ -13,7 +13,9 @@ from pydantic import Field, field_validator, model_validator
 
 from tianbao.spec.model import _check_id, _Strict
 
-Size = Literal["line", "short", "long"]  # a one-line field, a sentence or two, a section of several paragraphs
+Size = Literal[
+    "line", "short", "long"
+]  # a one-line field, a sentence or two, a section of several paragraphs
 Default = Literal["unit_name", "basis", "period"]  # what the report prints for a blank field
 
 
@@ -47,8 +49,12 @@ class TextPart(_Strict):
     id: str | None = None
     label: str | None = None
     hint: str = ""  # of the lead cell
-    required: bool = False  # the lead: missing when blank (a part with sections is missing when all are blank)
-    lead_covers: bool = False  # the lead alone may hold the whole part (sub-sections blank are then not missing)
+    required: bool = (
+        False  # the lead: missing when blank (a part with sections is missing when all are blank)
+    )
+    lead_covers: bool = (
+        False  # the lead alone may hold the whole part (sub-sections blank are then not missing)
+    )
     warn_empty: bool = False  # `check` warns when the 正文 is written but this part is blank
     max_chars: int | None = Field(default=None, gt=0)  # `check` warns when the part's text is longer
     sections: list[TextField] = Field(default_factory=list)

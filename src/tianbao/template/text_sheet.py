@@ -24,7 +24,10 @@ from tianbao.spec.text_layout import (
 from tianbao.template.context import Context
 from tianbao.template.tables import write_subtitle
 
-WIDTHS = {LABEL_COL: 24, TEXT_COL: 100}  # characters: the text column holds about 50 Chinese characters a line
+WIDTHS = {
+    LABEL_COL: 24,
+    TEXT_COL: 100,
+}  # characters: the text column holds about 50 Chinese characters a line
 CHARS_PER_LINE = 48
 MAX_PROMPT = 250  # Excel shows at most 255 characters in a cell's input message
 LABEL_STYLE = {"title": "title", "col_header": "header", "section_title": "section_title"}
