@@ -43,6 +43,10 @@ def template(
             "--jobs", "-j", metavar="个数", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1
         ),
     ] = None,
+    text: Annotated[
+        bool,
+        typer.Option("--text/--no-text", help="是否包含“正文”工作表（年度报告的文字部分；默认包含）。"),
+    ] = True,
 ) -> None:
     """生成加锁、带戳记的填报模板：不给名单时生成一份空白模板，给名单时为每个单位生成一份。
 
@@ -57,7 +61,7 @@ def template(
         prev = previous_of(previous, fmt, year)
         out.mkdir(parents=True, exist_ok=True)
         if roster is None:
-            _single(spec, year, out, password, prev, previous)
+            _single(spec, year, out, password, prev, previous, text)
             return
         units = load_roster(roster)
         with_prev = 0
@@ -68,7 +72,9 @@ def template(
             )
             with_prev += values is not None
             target = out / template_filename(year, unit.code, unit.name)
-            work.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
+            work.append(
+                (target, TemplateOptions(year=year, unit=unit, previous=values, password=password, text=text))
+            )
         if prev is not None and not with_prev:
             shown = "、".join(map(str, previous or ()))
             raise fail(f"上年报表 {shown} 中没有名单内单位的数据", "请核对上年报表和单位名单")
@@ -79,12 +85,18 @@ def template(
 
 
 def _single(
-    spec: Spec, year: int, out: Path, password: str | None, prev: Previous | None, source: list[Path] | None
+    spec: Spec,
+    year: int,
+    out: Path,
+    password: str | None,
+    prev: Previous | None,
+    source: list[Path] | None,
+    text: bool = True,
 ) -> None:
     """The blank template; with last year's workbook of one unit, that unit's template."""
     if prev is None:
         target = out / template_filename(year)
-        stamp = write_template(spec, target, TemplateOptions(year=year, password=password))
+        stamp = write_template(spec, target, TemplateOptions(year=year, password=password, text=text))
         console.print(f"已生成空白模板：{escape(str(target))}（模板编号 {stamp.serial}）")
         return
     if len(prev.units) != 1:
@@ -95,7 +107,7 @@ def _single(
     unit = Unit(last.code, last.name, last.type, None, 0) if last.code else None
     target = out / (template_filename(year, unit.code, unit.name) if unit else template_filename(year))
     stamp = write_template(
-        spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password)
+        spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password, text=text)
     )
     who = escape(f"{unit.name}（{unit.code}）的") if unit else "空白"
     console.print(f"已生成{who}模板（带上年数据）：{escape(str(target))}（模板编号 {stamp.serial}）")
