@@ -330,6 +330,13 @@ def build_merge(out_dir: Path) -> list[Path]:
     return sorted(out_dir.rglob("*.xlsx"))
 
 
+def build_text(out_dir: Path) -> list[Path]:
+    """text/before-text-sheet.xlsx: a valid report in a template made before the 正文 sheet existed (the same
+    template without it: byte-identical to what tianbao wrote then)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [filled(out_dir / "before-text-sheet.xlsx", text=False)]
+
+
 def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -338,7 +345,7 @@ def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
             continue
         paths.append(make(out_dir / f"{code}.xlsx"))
     if not codes:
-        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge")
+        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge") + build_text(out_dir / "text")
     return paths
 
 
