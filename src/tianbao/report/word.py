@@ -37,6 +37,7 @@ STYLES = {"heading": "Heading 1", "subheading": "Heading 2"}
 LINE = Pt(28)
 TABLE_SIZES = (Pt(10.5), Pt(9))  # 五号; 小五 for a table of more than WIDE columns
 WIDE = 10
+KEEP_TOGETHER = 16  # rows: a table this short is not split over two pages
 
 
 def set_font(target: Any, font: str, size: Any = None, bold: bool | None = None) -> None:
@@ -135,6 +136,7 @@ def _table(doc: Any, block: Block) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = _widths(grid)
+    short = grid.n_rows <= KEEP_TOGETHER
     for k, column in enumerate(table.columns):  # the grid LibreOffice and WPS lay out by
         column.width = Cm(widths[k])
     for row in table.rows:  # and each cell's own width, which Word uses
@@ -150,6 +152,8 @@ def _table(doc: Any, block: Block) -> None:
         f.first_line_indent = Pt(0)
         f.line_spacing = 1.1  # about single, not the body's fixed 28 pt
         f.space_before = f.space_after = Pt(2)
+        # A title or header row never ends a page; a short table is kept on one page.
+        f.keep_with_next = c.last_row < grid.n_rows - 1 and (c.is_header and c.kind != "row_header" or short)
         left = c.kind == "row_header" and c.rowspan == 1
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(text)
