@@ -222,7 +222,7 @@ def test_word_headings_and_body_fonts(word: docx.document.Document) -> None:
     assert east_asian(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
     h1 = [p for p in paragraphs if p.style.name == "Heading 1"]
     h2 = [p for p in paragraphs if p.style.name == "Heading 2"]
-    assert [p.text for p in h1][0] == "一、总体情况" and len(h1) == 6 and len(h2) == 5
+    assert h1[0].text == "一、总体情况" and len(h1) == 6 and len(h2) == 5
     assert all(east_asian(r) == "黑体" for p in h1 for r in p.runs)
     assert all(east_asian(r) == "楷体" for p in h2 for r in p.runs)
     body = [p for p in paragraphs[1:] if p.style.name == "Normal"]

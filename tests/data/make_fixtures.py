@@ -345,7 +345,9 @@ def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
             continue
         paths.append(make(out_dir / f"{code}.xlsx"))
     if not codes:
-        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge") + build_text(out_dir / "text")
+        paths += (
+            build_rules(out_dir / "rules") + build_merge(out_dir / "merge") + build_text(out_dir / "text")
+        )
     return paths
 
 

@@ -127,7 +127,9 @@ def _own(sub: Submission, source: str) -> list[PreviousUnit]:
     assert sub.spec is not None
     values = usable_values(sub.spec, sub.values, sub.invalid)
     return [
-        PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source, sub.text or {})
+        PreviousUnit(
+            sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source, sub.text or {}
+        )
     ]
 
 

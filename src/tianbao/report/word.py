@@ -153,7 +153,9 @@ def _table(doc: Any, block: Block) -> None:
         f.line_spacing = 1.1  # about single, not the body's fixed 28 pt
         f.space_before = f.space_after = Pt(2)
         # A title or header row never ends a page; a short table is kept on one page.
-        f.keep_with_next = c.last_row < grid.n_rows - 1 and (c.is_header and c.kind != "row_header" or short)
+        f.keep_with_next = c.last_row < grid.n_rows - 1 and (
+            (c.is_header and c.kind != "row_header") or short
+        )
         left = c.kind == "row_header" and c.rowspan == 1
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(text)
