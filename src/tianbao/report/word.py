@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell
 
 from tianbao.fileio import fixed_zip
 from tianbao.report.document import Block, Paragraph, ReportDocument
@@ -139,13 +140,16 @@ def _table(doc: Any, block: Block) -> None:
     short = grid.n_rows <= KEEP_TOGETHER
     for k, column in enumerate(table.columns):  # the grid LibreOffice and WPS lay out by
         column.width = Cm(widths[k])
-    for row in table.rows:  # and each cell's own width, which Word uses
-        for k, cell in enumerate(row.cells):
+    # Each cell of the table before any merge, once: `table.cell()` lays out the whole table on every call
+    # (quadratic: seconds for 表三). Merging keeps the top-left cell's element, so these stay valid.
+    cells = [[_Cell(tc, table) for tc in row._tr.tc_lst] for row in table.rows]
+    for row in cells:  # and each cell's own width, which Word uses (a merge adds them up)
+        for k, cell in enumerate(row):
             cell.width = Cm(widths[k])
     for c in grid.cells:
-        cell = table.cell(c.row, c.col)
+        cell = cells[c.row][c.col]
         if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.last_row, c.last_col))
+            cell = cell.merge(cells[c.last_row][c.last_col])
         text = c.text if c.is_header else value_text(block.values.get(c.cell_id or ""))
         p = cell.paragraphs[0]
         f = p.paragraph_format
