@@ -142,14 +142,34 @@ def test_text_must_have_a_text_sheet(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "没有可用的“正文”工作表" in result.stderr
 
 
-def test_two_reports_of_one_unit(tmp_path: Path) -> None:
+def test_of_a_draft_and_the_final_version_the_final_is_published(tmp_path: Path) -> None:
+    """merge's duplicate rule: the newer 填报日期 wins, whatever the file names or their order."""
+    folder = REPO / "tests" / "data" / "merge" / "duplicate-superseded"
+    result = run(str(folder), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "✗ 未生成" in result.stderr and "诺敏镇-初稿.xlsx" in result.stderr
+    assert "另有更新的报表 诺敏镇-终稿.xlsx" in result.stderr
+    assert "✓ 已生成  " in result.stdout and "诺敏镇-终稿.xlsx →" in result.stdout
+    assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_two_copies_of_one_report(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(NUOMIN, folder / "a.xlsx")
     shutil.copy(NUOMIN, folder / "b.xlsx")
     result = run(str(folder), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "与" in result.stderr and "a.xlsx 的报告同名" in result.stderr
+    assert "内容相同（同一单位重复报送）" in result.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_two_units_of_one_name(tmp_path: Path) -> None:
+    """Two unit codes, one name: the second report would overwrite the first, and is refused."""
+    fx.filled(tmp_path / "in" / "a.xlsx")
+    fx.filled(tmp_path / "in" / "b.xlsx", unit=fx.Unit("150723999", fx.UNIT.name, fx.UNIT.type, None, 0))
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert "a.xlsx 的报告同名" in result.stderr, result.output
     assert len(list((tmp_path / "out").iterdir())) == 2
 
 

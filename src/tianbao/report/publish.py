@@ -6,8 +6,13 @@ its numbers are known to be wrong or unreadable — and the reason instead (`Ref
 stored in the file. A consolidated workbook is the county's report: its sums, and the 正文 the county wrote
 in it (or `text`, the 正文 of another workbook).
 
+Of several accepted workbooks of one unit (a draft and the final version sent again), only one is published,
+by merge's duplicate rule (`tianbao.consolidation.select`: the newest by 填报日期, then file time, then name);
+the others are refused, naming the one published. A town's own workbook and a consolidated workbook holding
+it are both published: they are two units' reports (merge's double-count rule is about totals, not reports).
+
 The files are named by the report's title (`诺敏镇人民政府2025年政府信息公开工作年度报告.html`), written
-atomically; two workbooks whose reports would have the same name (two copies of one unit's report) are not
+atomically; two workbooks whose reports would still have the same name (two unit codes of one name) are not
 both written: the second is refused, naming the first.
 """
 
@@ -18,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tianbao.consolidation.rollcall import display_names
+from tianbao.consolidation.select import IDENTICAL, SUPERSEDED, Selection, select
 from tianbao.fileio import safe_filename, write_bytes_atomic
 from tianbao.reading.model import Submission
 from tianbao.report.document import ReportDocument, build_report
@@ -75,6 +82,17 @@ def report_name(doc: ReportDocument, fmt: str) -> str:
     return safe_filename(doc.title_text + FORMATS[fmt])
 
 
+def duplicate_reason(chosen: Selection, sub: Submission, names: Mapping[str, str]) -> str | None:
+    """Why `sub` gets no report as a duplicate of another workbook of its unit; None when it is published."""
+    rule = chosen.reason(sub)
+    if rule not in (IDENTICAL, SUPERSEDED):
+        return None
+    other = names[chosen.kept_instead[sub.path]]
+    if rule == IDENTICAL:
+        return f"与 {other} 内容相同（同一单位重复报送），只按 {other} 生成一份报告"
+    return f"同一单位另有更新的报表 {other}（按填报日期），只按它生成报告；如本文件才是最终版本，请删除另一份"
+
+
 def publish(
     run: CheckRun,
     out_dir: str | os.PathLike[str],
@@ -85,18 +103,25 @@ def publish(
     """Write the report of every accepted workbook of a check run; one entry per file, in the run's order."""
     out = Path(out_dir)
     index = {id(s): i for i, s in enumerate(run.validated.submissions)}
+    accepted = [f.submission for f in run.report.files if _accepted(f, index)]
+    shown = display_names([f.submission.path for f in run.report.files])
+    chosen = select(accepted, run.spec.input_ids, shown)
     names: dict[str, FileReport] = {}
     results: list[Written | Refused] = []
     for f in run.report.files:
         sub = f.submission
-        if f.status == "rejected" or id(sub) not in index:
+        if not _accepted(f, index):
             errors = [i.message for i in f.issues if i.is_error] or ["文件不是本次格式的报表"]
             results.append(Refused(f, tuple(errors[:MAX_REASONS])))
+            continue
+        duplicate = duplicate_reason(chosen, sub, shown)
+        if duplicate is not None:
+            results.append(Refused(f, (duplicate,)))
             continue
         doc = document_for(run.spec, sub, run.validated.values(index[id(sub)]), text)
         name = report_name(doc, "html")
         if name in names:
-            reason = f"与 {names[name].path} 的报告同名（同一单位的两份报表），只生成一份；请删除多余的一份"
+            reason = f"与 {names[name].path} 的报告同名（单位名称相同），只生成一份；请核对两份报表的单位"
             results.append(Refused(f, (reason,)))
             continue
         names[name] = f
@@ -108,3 +133,8 @@ def publish(
             written.paths.append(target)
         results.append(written)
     return results
+
+
+def _accepted(f: FileReport, index: Mapping[int, int]) -> bool:
+    """Passed the check (with or without warnings), in the run's format."""
+    return f.status != "rejected" and id(f.submission) in index
