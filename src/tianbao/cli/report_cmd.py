@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from tianbao.cli.common import check_options, console, err_console, progress_bar, user_errors
+from tianbao.cli.common import (
+    check_options,
+    console,
+    err_console,
+    output_folder,
+    progress_bar,
+    user_errors,
+)
 from tianbao.errors import UsageError
 from tianbao.options import CheckOptions
 
@@ -18,10 +25,14 @@ MAX_LISTED = 8
 def report(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="交回、导入或汇总的工作簿，或其所在文件夹（可给多个）。", show_default=False),
+        typer.Argument(
+            help="交回、导入或汇总的工作簿，或其所在文件夹（可给多个；可含 .zip 压缩包）。",
+            metavar="文件或文件夹",
+            show_default=False,
+        ),
     ],
     options: CheckOptions,
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹。")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="文件夹", help="输出文件夹。")],
     html: Annotated[bool, typer.Option("--html", help="生成网页（.html）；两项都不给时两种都生成。")] = False,
     docx: Annotated[
         bool, typer.Option("--docx", help="生成 Word 文档（.docx）；两项都不给时两种都生成。")
@@ -29,7 +40,9 @@ def report(
     text: Annotated[
         Path | None,
         typer.Option(
-            "--text", help="用另一个工作簿“正文”工作表的文字（如县本级填写的正文；只能给一个工作簿时使用）。"
+            "--text",
+            metavar="工作簿",
+            help="用另一个工作簿“正文”工作表的文字（如县本级填写的正文；只能给一个工作簿时使用）。",
         ),
     ] = None,
 ) -> None:
@@ -49,6 +62,7 @@ def report(
 
     formats = tuple(f for f, on in (("html", html), ("docx", docx)) if on) or ("html", "docx")
     with user_errors():
+        output_folder(out)
         earlier = [p for p in out.rglob("*") if p.is_file()] if out.is_dir() else []
         options = options.excluding(earlier)  # reports written before are no inputs
         given_text = None
