@@ -208,3 +208,14 @@ def test_an_unwritable_output_is_a_chinese_error(tmp_path: Path, fmt: str) -> No
     blocker.write_text("x")
     result = run(str(NUOMIN), f"--{fmt}", "-o", str(blocker / "sub"))
     assert result.exit_code == 2 and "错误：" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_output_must_be_a_folder(tmp_path: Path) -> None:
+    """Said before any file is read."""
+    existing = tmp_path / "报告.html"
+    existing.write_text("x")
+    result = run(str(NUOMIN), "-o", str(existing))
+    assert result.exit_code == 2 and "是一个文件，这里要给出保存输出的文件夹" in result.stderr
+    result = run(str(NUOMIN), "-o", str(tmp_path / "报告.xlsx"))
+    assert result.exit_code == 2 and "像是一个文件名" in result.stderr
+    assert not (tmp_path / "报告.xlsx").exists()
