@@ -295,3 +295,20 @@ def test_outputs_are_deterministic() -> None:
     assert "2000-01-01T00:00:00Z" in core and core.count("2000-01-01") >= 2
     props = docx.Document(io.BytesIO(a)).core_properties
     assert props.title == "鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告" and props.revision == 1
+
+
+def test_what_xml_cannot_hold_is_left_out() -> None:
+    """A control character or a lone surrogate (a workbook's _x0001_, _xD800_ escapes; a library caller's
+    text) would stop python-docx: the text is cleaned as the reader cleans a cell, for every format."""
+    doc = build_report(
+        SPEC,
+        unit="诺敏镇\x01人民政府\ud800",
+        year=2025,
+        text={"text.problems": "问题\x00一。\udc00"},
+        values={},
+    )
+    assert doc.title_text == "诺敏镇人民政府2025年政府信息公开工作年度报告"
+    word = docx.Document(io.BytesIO(report_docx(doc)))
+    assert "问题一。" in [p.text for p in word.paragraphs]
+    html = report_html(doc)
+    assert "<p>问题一。</p>" in html and "\x00" not in html and "\x01" not in html

@@ -25,9 +25,10 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 # Line breaks as Word and other applications put them into pasted text: CR LF, CR, Word's manual line break
-# (vertical tab), Unicode's line and paragraph separators. Any other control character is dropped.
+# (vertical tab), Unicode's line and paragraph separators. Any other control character is dropped, and so is
+# what XML cannot hold (a lone surrogate, from an escape such as _xD800_), so the text can be written anywhere.
 _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\u2028\u2029\x85]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _EMPTY_LINES = re.compile(r"\n{3,}")
 _SPACE = " \t\u3000\xa0"  # spaces, and the full-width ones that indent pasted paragraphs
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tianbao.cells import clean_text
 from tianbao.narrative.places import label_of
 from tianbao.report.grid import Grid, table_grid
 from tianbao.spec.compiled import Spec
@@ -207,7 +208,9 @@ def build_report(
     tspec = text_spec(spec)
     if tspec is None:
         raise ValueError(f"the spec {spec.id} {spec.version} has no text part")
-    b = _Builder(spec, tspec, text or {}, unit, year)
+    # Cleaned as the reader cleans a text cell, whoever gives it: nothing a page or a .docx cannot hold.
+    cleaned = {cell_id: clean_text(value) for cell_id, value in (text or {}).items()}
+    b = _Builder(spec, tspec, cleaned, clean_text(unit), year)
     title_unit = b.field("title.unit")
     title = (Run(tspec.doc.title.format(unit=title_unit.text, year=year)),)
     blocks = b.opening()
