@@ -219,3 +219,25 @@ def test_the_output_must_be_a_folder(tmp_path: Path) -> None:
     result = run(str(NUOMIN), "-o", str(tmp_path / "报告.xlsx"))
     assert result.exit_code == 2 and "像是一个文件名" in result.stderr
     assert not (tmp_path / "报告.xlsx").exists()
+
+
+def test_a_report_that_cannot_be_rendered_stops_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tianbao.report.publish as publish
+
+    real = publish.report_docx
+
+    def failing(doc):  # type: ignore[no-untyped-def]
+        if doc.title_text.startswith("阿里河镇"):
+            raise ValueError("unexpected")
+        return real(doc)
+
+    monkeypatch.setattr(publish, "report_docx", failing)
+    fx.filled(tmp_path / "in" / "a.xlsx", unit=fx.OTHER)
+    fx.filled(tmp_path / "in" / "b.xlsx")
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "a.xlsx：生成报告时出错" in result.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [f"诺敏镇人民政府2025年政府信息公开工作年度报告{s}" for s in (".docx", ".html")]

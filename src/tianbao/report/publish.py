@@ -37,6 +37,7 @@ from tianbao.validation.run import CheckRun
 
 FORMATS = {"html": ".html", "docx": ".docx"}
 MAX_REASONS = 3
+FAILED = "生成报告时出错（tianbao 未能处理这个工作簿的内容），请把这个文件发给技术人员"
 
 
 @dataclass
@@ -93,6 +94,11 @@ def duplicate_reason(chosen: Selection, sub: Submission, names: Mapping[str, str
     return f"同一单位另有更新的报表 {other}（按填报日期），只按它生成报告；如本文件才是最终版本，请删除另一份"
 
 
+def render(doc: ReportDocument, fmt: str) -> bytes:
+    """The bytes of the report in `fmt` (html or docx)."""
+    return report_html(doc).encode("utf-8") if fmt == "html" else report_docx(doc)
+
+
 def publish(
     run: CheckRun,
     out_dir: str | os.PathLike[str],
@@ -118,7 +124,12 @@ def publish(
         if duplicate is not None:
             results.append(Refused(f, (duplicate,)))
             continue
-        doc = document_for(run.spec, sub, run.validated.values(index[id(sub)]), text)
+        try:
+            doc = document_for(run.spec, sub, run.validated.values(index[id(sub)]), text)
+            rendered = {fmt: render(doc, fmt) for fmt in formats}
+        except Exception:  # a verdict for this file, never a traceback; the other files go on
+            results.append(Refused(f, (FAILED,)))
+            continue
         name = report_name(doc, "html")
         if name in names:
             reason = f"与 {names[name].path} 的报告同名（单位名称相同），只生成一份；请核对两份报表的单位"
@@ -126,9 +137,8 @@ def publish(
             continue
         names[name] = f
         written = Written(f, doc)
-        for fmt in formats:
+        for fmt, data in rendered.items():
             target = out / report_name(doc, fmt)
-            data = report_html(doc).encode("utf-8") if fmt == "html" else report_docx(doc)
             write_bytes_atomic(target, data)
             written.paths.append(target)
         results.append(written)
