@@ -180,12 +180,14 @@ def test_merge_asks_for_the_unit_name_instead_of_inventing_one(inbox: Path, tmp_
     assert not (tmp_path / "汇总.xlsx").exists()
 
 
-@pytest.mark.parametrize("command", ["check", "merge"])
+@pytest.mark.parametrize("command", ["check", "merge", "report"])
 def test_an_empty_folder_has_nothing_to_check(command: str, tmp_path: Path) -> None:
     (tmp_path / "空").mkdir()
-    args = [command, str(tmp_path / "空")] + (
-        ["--year", str(YEAR), "-o", str(tmp_path / "汇总.xlsx")] if command == "merge" else []
-    )
+    extra = {
+        "merge": ["--year", str(YEAR), "-o", str(tmp_path / "汇总.xlsx")],
+        "report": ["-o", str(tmp_path / "年度报告")],
+    }
+    args = [command, str(tmp_path / "空"), *extra.get(command, [])]
     result = invoke(*args, columns=300)
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "错误：没有可检查的文件"
