@@ -131,7 +131,7 @@ def test_the_year_of_the_report_is_this_year() -> None:
 
 
 def test_a_count_that_agrees_with_either_meaning_of_shouli() -> None:
-    """受理 is written for 一 and for 一+二 (FORMAT.md §6 D1): either agrees."""
+    """受理 is written for 一 and for 一+二 (docs/format.md §6 S3): either agrees."""
     values = zeros({"t3.new.tot": 10, "t3.carry.tot": 2})
     assert codes({REQUEST: "共受理政府信息公开申请10件。"}, values) == []
     assert codes({REQUEST: "共受理政府信息公开申请12件。"}, values) == []
@@ -274,3 +274,16 @@ def test_seed_report_copied_the_next_year() -> None:
     repeated = {i.cell_id for i in issues if i.code == "text-repeated"}
     assert {"text.overview", "text.overview.active", "text.overview.management", "text.other"} <= repeated
     assert "text.other.fees" not in repeated  # one sentence: a fee statement may recur
+
+
+def test_a_long_sentence_is_quoted_by_its_start() -> None:
+    """On one line and at most 80 characters, as every message quotes a cell (cells.shorten)."""
+    long = (
+        "本年度共收到政府信息公开申请5件，"
+        + "均已在法定期限内依法依规予以答复并送达申请人，" * 5
+        + "无逾期答复情况。"
+    )
+    issue = issues_of({REQUEST: long}, zeros({"t3.new.tot": 4}))[0]
+    assert issue.code == "text-number-mismatch"
+    quoted = long[:79] + "…"
+    assert quoted in issue.message and long not in issue.message

@@ -1,7 +1,7 @@
 """The fee statement of 六、其他需要报告的事项 against the tables (`report.checks.fees`).
 
 Two different fees: the 信息处理费 an organ may charge for answering an application (《政府信息公开信息处理费
-管理办法》; in 元, reported only as text — FORMAT.md §5), and the 行政事业性收费 of its other work, proactively
+管理办法》; in 元, reported only as text — docs/format.md §5), and the 行政事业性收费 of its other work, proactively
 disclosed in 表二 第二十条第（八）项 (万元). A statement about the one says nothing about the other:
 “本年度未收取信息处理费” agrees with any 表二. So:
 

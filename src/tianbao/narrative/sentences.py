@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tianbao.cells import shorten
+
 _END = re.compile(r"[。！？!?；;\n]+")
 _CN_DIGITS = {
     "零": 0,
@@ -39,9 +41,8 @@ class Sentence:
 
     @property
     def quoted(self) -> str:
-        """The sentence for a message: whole when short, else its start and “……”."""
-        t = self.text
-        return t if len(t) <= QUOTE_LIMIT else t[: QUOTE_LIMIT - 2] + "……"
+        """The sentence for a message: whole when short, else its start and “…” (`cells.shorten`)."""
+        return shorten(self.text, QUOTE_LIMIT)
 
 
 def normalise(text: str) -> str:

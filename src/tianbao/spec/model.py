@@ -95,7 +95,8 @@ class Rule(_Strict):
 # structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
 # The text part (`report`, the 正文 sheet) neither: it is optional in a workbook, and templates made before it
 # existed keep their stamp (`tianbao.spec.text`).
-UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}, "report": True}
+_META_HELP: IncEx = {"__all__": {"required", "hint"}}
+UNHASHED: IncEx = {"meta": _META_HELP, "report": True}
 
 
 class SpecDocument(_Strict):
