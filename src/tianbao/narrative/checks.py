@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from tianbao.amounts import TOLERANCE
 from tianbao.issues import Issue, make
 from tianbao.narrative.claims import stated_counts
 from tianbao.narrative.fees import fee_issues
@@ -44,7 +45,7 @@ def number_issues(
             for index, stated_values in by_claim.items():
                 claim = text.claims[index]
                 meant = [value_of(m, values) for m in claim.means]
-                if any(abs(v - m) < 1e-9 for v in stated_values for m in meant):
+                if any(abs(v - m) < TOLERANCE for v in stated_values for m in meant):
                     continue
                 shown: dict[float, str] = {}  # a meaning of the same value as an earlier one adds nothing
                 for m, v in zip(claim.means, meant, strict=True):

@@ -29,6 +29,7 @@ _INFO = re.compile(r"处理费|信息公开[^,，。]{0,12}收费|依申请[^,�
 _ADMIN = "行政事业性收费"
 _FEE = re.compile(r"费")
 _YUAN_PER_WAN = 10_000
+HALF_YUAN = 0.5  # an amount stated in the text is rounded to the yuan; 表二 keeps 4 decimals of 万元 (1 元)
 
 
 def _amounts(s: str) -> list[float]:
@@ -84,7 +85,7 @@ def _detail(
     if table is None:
         return None
     shown = f"{table_name}为 {fmt_number(table / _YUAN_PER_WAN)} 万元"
-    if admin and amounts and not none and all(abs(a - table) > 0.5 for a in amounts):
+    if admin and amounts and not none and all(abs(a - table) > HALF_YUAN for a in amounts):
         return f"{shown}（{_yuan(table)}）"
     if none and table > 0:
         return shown
