@@ -27,6 +27,7 @@ from tianbao.spec.text_layout import text_layout
 from tianbao.template import TemplateOptions, write_template
 from tianbao.validation import check_files
 from tianbao.validation.feedback import write_feedback
+from wellformed import assert_well_formed
 
 if "make_fixtures" in sys.modules:
     fx = sys.modules["make_fixtures"]
@@ -161,9 +162,10 @@ def test_text_as_rich_shared_strings(tmp_path: Path) -> None:
     assert sub.text == {ACTIVE: "第一段加粗。\n第二段"}
 
 
-def _inline(tmp_path: Path, cell_id: str, body: str) -> Path:
-    """The workbook with `cell_id` holding an inline string of `body` (raw XML inside <is>)."""
-    path = fx.filled(tmp_path / "inline.xlsx", {cell_id: "x"})
+def _inline(tmp_path: Path, cell_id: str, body: str, values: dict[str, Any] | None = None) -> Path:
+    """The workbook (filled with `values`) with `cell_id` holding an inline string of `body` (raw XML inside
+    <is>)."""
+    path = fx.filled(tmp_path / "inline.xlsx", {cell_id: "x", **(values or {})})
     ref = a1(LAYOUT.cells[cell_id].row, LAYOUT.cells[cell_id].col)
 
     def change(xml: bytes) -> bytes:
@@ -214,6 +216,32 @@ def test_a_full_text_within_the_shared_strings_limit(tmp_path: Path) -> None:
 def test_a_date_typed_into_the_date_cell(tmp_path: Path) -> None:
     path = fx.filled(tmp_path / "d.xlsx", {"text.closing.date": dt.datetime(2026, 1, 15)})
     assert read_both(path).text == {"text.closing.date": "2026年1月15日"}
+
+
+def test_escapes_and_what_xml_cannot_hold(tmp_path: Path) -> None:
+    """Excel saves Word's manual line break (pasted into a cell) as _x000B_; a control character or a lone
+    surrogate may come as an escape too. Both readers read the text as the unit wrote it — a line break, a
+    space for a control character, U+FFFD for a surrogate, as `xml_text` writes every text — and the
+    退回修改 copy, which writes the text again, is well-formed and holds the same text."""
+    body = "<t>问题_x000B_改进_x0001_措施_xD800_。</t>"
+    path = _inline(tmp_path, "text.problems", body, {"t3.fwd.np": 2})  # H3 broken: sent back
+    assert read_both(path).text == {"text.problems": "问题\n改进 措施\ufffd。"}
+    sub = check_files([path]).report.files[0].submission
+    assert sub.has_errors
+    copy = write_feedback(SPEC, sub, tmp_path / "back", year=fx.YEAR)
+    assert copy is not None
+    assert_well_formed(copy)
+    assert read_submission(copy).text == sub.text
+
+
+def test_protection_removed_from_the_text_sheet(tmp_path: Path) -> None:
+    """The 正文 is checked as a table sheet: its protection keeps its labels and layout."""
+
+    def change(wb: Any) -> None:
+        wb["正文"].protection.sheet = False
+
+    sub = read_both(fx.edit(fx.filled(tmp_path / "p.xlsx"), change))
+    assert [(i.code, i.sheet) for i in sub.issues] == [("protection-removed", "正文")]
 
 
 def test_a_changed_label_is_reported(tmp_path: Path) -> None:

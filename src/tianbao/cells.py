@@ -1,4 +1,4 @@
-"""Small helpers for values as they come out of spreadsheet cells."""
+"""Small helpers for values as they come out of spreadsheet cells, and for text as it goes into them."""
 
 from __future__ import annotations
 
@@ -24,25 +24,52 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# What XML 1.0 cannot hold, hence no part of an xlsx: C0 control characters other than tab, line feed and
+# carriage return; surrogates (in a Python string always unpaired: a file name's undecodable bytes); U+FFFE and
+# U+FFFF, which are not characters.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch < " ":
+        return " "  # Word's manual line break is U+000B: a space reads as it did
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"  # the replacement character, as a decoder shows a byte it cannot read
+    return ""
+
+
+def xml_text(text: str) -> str:
+    """`text` as every part of a workbook may hold it: control characters (other than tab and line breaks)
+    become spaces, unpaired surrogates U+FFFD, and U+FFFE / U+FFFF go. Every text tianbao writes into a workbook
+    passes through here (tianbao.template.book), whatever its source: a roster, a submission, a file name."""
+    if _NOT_XML.search(text) is None:
+        return text
+    return _NOT_XML.sub(_xml_char, text)
+
+
 # Line breaks as Word and other applications put them into pasted text: CR LF, CR, Word's manual line break
-# (vertical tab), Unicode's line and paragraph separators. Any other control character is dropped, and so is
-# what XML cannot hold (a lone surrogate, from an escape such as _xD800_), so the text can be written anywhere.
+# (vertical tab), Unicode's line and paragraph separators. What else XML cannot hold goes as `xml_text` says.
 _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\u2028\u2029\x85]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# A character a workbook's XML cannot hold is stored as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19 ST_Xstring): Excel
+# saves Word's manual line break pasted into a cell as _x000B_. Neither reader decodes it (both drop the
+# x005F_ of an escaped “_x”, as openpyxl does for shared strings), so a text cell's content is decoded here.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EMPTY_LINES = re.compile(r"\n{3,}")
 _SPACE = " \t\u3000\xa0"  # spaces, and the full-width ones that indent pasted paragraphs
 
 
 def clean_text(value: Any) -> str:
-    """A text cell's content as text: a paragraph a line (line breaks as \\n, no indentation or spaces around
-    a line, at most one blank line between paragraphs), no control characters; a date as 2026年1月15日 (what a
-    person typing a date into Excel meant); "" for blank."""
+    """A text cell's content as text: _xHHHH_ escapes decoded, a paragraph a line (line breaks as \\n, no
+    indentation or spaces around a line, at most one blank line between paragraphs), text XML can hold
+    (`xml_text`); a date as 2026年1月15日 (what a person typing a date into Excel meant); "" for blank."""
     if isinstance(value, dt.datetime | dt.date):
         return f"{value.year}年{value.month}月{value.day}日"
     text = cell_text(value)
     if not text:
         return ""
-    text = _CONTROL.sub("", _BREAKS.sub("\n", text))
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = xml_text(_BREAKS.sub("\n", text))
     text = "\n".join(line.strip(_SPACE) for line in text.split("\n"))
     return _EMPTY_LINES.sub("\n\n", text).strip()
 

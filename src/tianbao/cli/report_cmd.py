@@ -56,6 +56,7 @@ def report(
     """
     from rich.markup import escape
 
+    from tianbao.fileio import legible_path
     from tianbao.inputs import expand_paths
     from tianbao.report.publish import Refused, publish
     from tianbao.validation import check_files
@@ -75,7 +76,7 @@ def report(
         results = publish(run, out, formats=formats, text=given_text)
     refused = 0
     for r in results:
-        path = escape(r.file.path)
+        path = escape(legible_path(r.file.path))
         if isinstance(r, Refused):
             refused += 1
             err_console.print(

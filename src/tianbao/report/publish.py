@@ -132,7 +132,8 @@ def publish(
             continue
         name = report_name(doc, "html")
         if name in names:
-            reason = f"与 {names[name].path} 的报告同名（单位名称相同），只生成一份；请核对两份报表的单位"
+            first = shown[names[name].submission.path]
+            reason = f"与 {first} 的报告同名（单位名称相同），只生成一份；请核对两份报表的单位"
             results.append(Refused(f, (reason,)))
             continue
         names[name] = f
