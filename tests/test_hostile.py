@@ -345,7 +345,7 @@ def stored_value(valid: Path, cell_id: str, xml: str) -> bytes:
         assert n == 1
         return new
 
-    key = f"xl_worksheets_sheet{ {'表二': 2, '表三': 3, '表四': 4}[sheet] }_xml"
+    key = fx.sheet_part(sheet).replace("/", "_").replace(".", "_")
     return changed(valid, **{key: change})
 
 
