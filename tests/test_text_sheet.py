@@ -26,7 +26,7 @@ from tianbao.spec.layout import a1
 from tianbao.spec.text_layout import text_layout
 from tianbao.template import TemplateOptions, write_template
 from tianbao.validation import check_files
-from tianbao.validation.feedback import write_feedback
+from tianbao.validation.feedback import RETURN, write_feedback
 from wellformed import assert_well_formed
 
 if "make_fixtures" in sys.modules:
@@ -228,8 +228,7 @@ def test_escapes_and_what_xml_cannot_hold(tmp_path: Path) -> None:
     assert read_both(path).text == {"text.problems": "问题\n改进 措施\ufffd。"}
     sub = check_files([path]).report.files[0].submission
     assert sub.has_errors
-    copy = write_feedback(SPEC, sub, tmp_path / "back", year=fx.YEAR)
-    assert copy is not None
+    copy = write_feedback(SPEC, sub, tmp_path / "back.xlsx", RETURN, year=fx.YEAR, date=dt.date(2026, 1, 20))
     assert_well_formed(copy)
     assert read_submission(copy).text == sub.text
 
@@ -275,6 +274,5 @@ def test_feedback_keeps_the_text(tmp_path: Path) -> None:
     run = check_files([path])
     sub = run.report.files[0].submission
     assert sub.has_errors
-    copy = write_feedback(SPEC, sub, tmp_path / "back", year=fx.YEAR)
-    assert copy is not None
+    copy = write_feedback(SPEC, sub, tmp_path / "back.xlsx", RETURN, year=fx.YEAR, date=dt.date(2026, 1, 20))
     assert read_submission(copy).text == {ACTIVE: clean_text(LONG)}

@@ -8,7 +8,6 @@ Excel's 32,767 characters by xlsxwriter where longer.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tianbao.spec.compiled import cell_name
@@ -22,13 +21,12 @@ from tianbao.spec.text_layout import (
     text_layout,
 )
 from tianbao.template.context import Context
+from tianbao.template.page import row_height
 from tianbao.template.tables import write_subtitle
 
-WIDTHS = {
-    LABEL_COL: 24,
-    TEXT_COL: 100,
-}  # characters: the text column holds about 50 Chinese characters a line
-CHARS_PER_LINE = 48
+# Characters: the text column holds about 40 Chinese characters a line, and the two columns fit a portrait A4
+# page at full size (tianbao.template.page: a text is read down the page, not across).
+WIDTHS = {LABEL_COL: 18, TEXT_COL: 82}
 MAX_PROMPT = 250  # Excel shows at most 255 characters in a cell's input message
 LABEL_STYLE = {"title": "title", "col_header": "header", "section_title": "section_title"}
 
@@ -45,10 +43,6 @@ class _Formats:
         self.note = wb.add_format({**base, "valign": "top", "text_wrap": True, "font_size": 10})
 
 
-def _lines(text: str) -> int:
-    return sum(max(1, math.ceil(len(line) / CHARS_PER_LINE)) for line in text.split("\n"))
-
-
 def write_text_sheet(ctx: Context) -> None:
     """Add the 正文 sheet when the spec has a text part and the options want it."""
     lay = text_layout(ctx.spec)
@@ -56,8 +50,8 @@ def write_text_sheet(ctx: Context) -> None:
         return
     ws = ctx.workbook.add_worksheet(lay.sheet)
     f = _Formats(ctx)
-    for col, width in WIDTHS.items():
-        ws.set_column(col, col, width)
+    ctx.page(ws, [WIDTHS[c] for c in range(max(WIDTHS) + 1)], repeat_rows=(0, 0))
+    ws.freeze_panes(lay.labels[1].box.row + 1, 0)
     ws.set_row(0, 26)
     write_subtitle(ctx, ws, TEXT_COL + 1)
     _instructions(ws, lay, f)
@@ -74,7 +68,7 @@ def write_text_sheet(ctx: Context) -> None:
     for cell_id, box in lay.hints.items():
         hint = cells[cell_id].hint
         ws.write_string(box.row, box.col, hint, f.hint)
-        ws.set_row(box.row, 14 * _lines(hint) + 4)
+        ws.set_row(box.row, row_height([(hint, WIDTHS[box.col])]) + 4)
     prefill = ctx.options.prefill or {}
     for cell_id, box in lay.cells.items():
         cell = cells[cell_id]
@@ -88,7 +82,6 @@ def write_text_sheet(ctx: Context) -> None:
         _prompt(ws, box.row, box.col, cell.label, cell.hint)
     for cell_id, box in lay.cells.items():
         ctx.workbook.define_name(cell_name(cell_id), f"='{lay.sheet}'!{a1(box.row, box.col, absolute=True)}")
-    _page(ws, lay)
     ws.protect(
         ctx.options.password or "",
         {
@@ -104,7 +97,7 @@ def _instructions(ws: Any, lay: TextLayout, f: _Formats) -> None:
     text = "填报说明\n" + "\n".join(lay.text.doc.instructions)
     b = lay.instructions
     ws.merge_range(b.row, b.col, b.last_row, b.last_col, text, f.note)
-    ws.set_row(INSTRUCTIONS_ROW, 14 * _lines(text) + 6)
+    ws.set_row(INSTRUCTIONS_ROW, row_height([(text, sum(WIDTHS.values()))]) + 6)
 
 
 def _prompt(ws: Any, row: int, col: int, label: str, hint: str) -> None:
@@ -125,13 +118,3 @@ def _prompt(ws: Any, row: int, col: int, label: str, hint: str) -> None:
             "error_message": "一个单元格最多 32,767 个字符，请分到几段或精简。",
         },
     )
-
-
-def _page(ws: Any, lay: TextLayout) -> None:
-    ws.set_portrait()
-    ws.set_paper(9)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, 0)
-    ws.freeze_panes(lay.labels[1].box.row + 1, 0)
