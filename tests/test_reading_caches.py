@@ -17,7 +17,7 @@ from tianbao.reading import read_submission
 from tianbao.reading.backend import RawWorkbook
 from tianbao.reading.fast_backend import FastBackend
 from tianbao.reading.fast_backend.parts import _core, _workbook, _workbook_openpyxl
-from tianbao.reading.fast_backend.sheet import _Shells
+from tianbao.reading.fast_backend.sheet import _remember_shell, _shell
 from tianbao.reading.identity import _places, by_majority, read_stamp
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.reading.plan import plan_for
@@ -95,15 +95,14 @@ def test_the_input_cells_of_each_sheet(fmt: str) -> None:
 
 
 def test_a_sheet_shell_of_the_same_lengths_but_other_bytes_is_not_known() -> None:
-    shells = _Shells()
     data = b"<worksheet><sheetData></sheetData><tail/></worksheet>"
     start, end = data.find(b"<sheetData"), data.find(b"</sheetData>") + len(b"</sheetData>")
-    shells.remember(data, start, end, "known")
-    assert shells.get(data, start, end) == "known"
-    assert shells.get(data.replace(b"<tail/>", b"<tale/>"), start, end) is None
-    assert shells.get(data.replace(b"<worksheet>", b"<worksheeT>"), start, end) is None
+    _remember_shell(data, start, end, "known")
+    assert _shell(data, start, end) == "known"
+    assert _shell(data.replace(b"<tail/>", b"<tale/>"), start, end) is None
+    assert _shell(data.replace(b"<worksheet>", b"<worksheeT>"), start, end) is None
     moved = data.replace(b"<sheetData>", b"<x/><sheetData>")
-    assert shells.get(moved, start + 4, end + 4) is None
+    assert _shell(moved, start + 4, end + 4) is None
 
 
 def _names_block(names: list[tuple[str, str]]) -> bytes:

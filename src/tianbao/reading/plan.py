@@ -7,9 +7,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
+from tianbao import caches
 from tianbao.reading.values import Where
 from tianbao.spec import Spec, cell_name
 from tianbao.spec.layout import (
@@ -28,7 +29,7 @@ PAD = 5  # rows/columns fetched beyond the layout, to recognise content moved by
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536, typed=True)  # labels are the same text in every copy of a template
+@caches.memoized(caches.LABEL_TEXTS, typed=True)  # labels are the same text in every copy of a template
 def norm_text(value: Any) -> str:
     """Label text for comparison: NFKC (full-width punctuation as ASCII) without any whitespace."""
     if value is None:
@@ -38,7 +39,7 @@ def norm_text(value: Any) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
-@lru_cache(maxsize=8192)
+@caches.memoized(caches.FORMULAS)
 def norm_formula(text: str) -> str:
     """Formula text for comparison: no “=”, “$”, quotes around sheet names or spaces; upper case."""
     s = text.strip().lstrip("=").replace("$", "").replace("'", "")
@@ -60,6 +61,20 @@ class ExpectedLabel:
     def key(self) -> tuple[str, int, int]:
         """The label's place as `RawWorkbook.cells` keys it."""
         return self.sheet, self.row, self.col
+
+
+@dataclass(frozen=True, eq=False)
+class InputCell(caches.Shared):
+    """One input cell of a plan. It stands for itself in the values cache's keys (`caches.VALUES`): what a
+    typed value reads as depends on the cell (its type, its place in messages), so another plan's cell of
+    the same rank is another key."""
+
+    cell_id: str
+    sheet: str
+    row: int
+    col: int
+    type: str  # the value type: count, int, amount
+    where: Where  # where its issues point
 
 
 @dataclass
@@ -118,23 +133,15 @@ class Plan:
         return values
 
     @cached_property
-    def inputs(self) -> list[tuple[str, str, int, int, str, Where]]:
-        """Each input cell: (cell id, sheet, row, col, value type, where its issues point)."""
+    def inputs(self) -> tuple[InputCell, ...]:
+        """Each input cell, in the spec's order."""
         out = []
         for cell_id in self.spec.input_ids:
             cell = self.spec.cells[cell_id]
             sheet, row, col = self.places[cell_id]
-            out.append(
-                (
-                    cell_id,
-                    sheet,
-                    row,
-                    col,
-                    cell.type,
-                    Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}"),
-                )
-            )
-        return out
+            where = Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}")
+            out.append(InputCell(cell_id, sheet, row, col, cell.type, where))
+        return tuple(out)
 
 
 @cache

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import XML, Element, ParseError
 
-from tianbao.reading.backend import (
-    property_text,
-)
+from tianbao import caches
+from tianbao.reading.backend import property_text
 from tianbao.reading.fast_backend.base import (
     DEFINED_NAME_ATTRS,
     DEFINED_NAME_INTS,
@@ -32,10 +31,10 @@ from tianbao.reading.fast_backend.base import (
     _Member,
     _parser,
     _plain_attrs,
-    _remember,
     _window_bytes,
 )
 from tianbao.reading.fast_backend.strings import rich_strings
+from tianbao.stamp import PREFIX
 
 
 def _manifest(data: bytes) -> tuple[str, str | None]:
@@ -84,16 +83,14 @@ def _styles(data: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
 
 
 _TEXT = re.compile(rb">[^<]+<")
-_ISO_DATES: dict[bytes, bool] = {}  # dates openpyxl's parser took
-_DATES = re.compile(rb"<(?:[\w.-]+:)?(?:created|modified|lastPrinted)\b[^>]*>([^<]*)<")
+DATE_FIELDS = frozenset(("created", "modified", "lastPrinted"))  # DocumentProperties' dates, by local name
 
 
 def _core(data: bytes) -> None:
     """docProps/core.xml as openpyxl checks it (DocumentProperties): its texts are free (strings) except the
-    dates, which must be ISO 8601. Checked by openpyxl once per distinct structure (the part without its
-    texts: the modification time and the title differ in every file), the dates by openpyxl's parser and
-    the whole by expat in every file."""
-    from openpyxl.utils.datetime import from_ISO8601
+    dates, which must be ISO 8601 date-times. Checked by openpyxl once per distinct structure (the part
+    without its texts: the modification time and the title differ in every file), and in every file by
+    expat, which also gives the dates' texts to openpyxl's parser."""
 
     def compute(part: bytes) -> bool:
         from openpyxl.packaging.core import DocumentProperties
@@ -105,13 +102,60 @@ def _core(data: bytes) -> None:
     if b"&" in data or _window_bytes(data) is None:  # entities, DOCTYPE, comments …: openpyxl reads it all
         _cached("core", data, lambda: compute(data))
         return
-    _parser().Parse(data, True)
-    for text in _DATES.findall(data):
-        if text and text not in _ISO_DATES:
-            from_ISO8601(text.decode("utf-8"))
-            _remember(_ISO_DATES, text, True)
+    for text in _core_dates(data):
+        if caches.CORE_DATES.get(text) is None:
+            caches.CORE_DATES.put(text, _check_date(text))
     bare = _TEXT.sub(b"><", data)
     _cached("core", bare, lambda: compute(bare))
+
+
+def _core_dates(data: bytes) -> list[str]:
+    """The part checked by expat; the text of each child of the root that openpyxl reads as a date (it goes
+    by the local name, whatever the namespace)."""
+    dates: list[str] = []
+    depth = 0
+    text: list[str] | None = None
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, text
+        depth += 1
+        if text is not None:  # ElementTree's text is what comes before the first child
+            dates.append("".join(text))
+            text = None
+        if depth == 2 and name.rpartition(" ")[2] in DATE_FIELDS:
+            text = []
+
+    def end(name: str) -> None:
+        nonlocal depth, text
+        depth -= 1
+        if text is not None:
+            dates.append("".join(text))
+            text = None
+
+    def chars(data: str) -> None:
+        if text is not None:
+            text.append(data)
+
+    p = _parser()
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    p.Parse(data, True)
+    return [d for d in dates if d]
+
+
+def _check_date(text: str) -> bool:
+    """What openpyxl's DateTime descriptor does with a date's text: ISO 8601, and a date-time (a date or a
+    time alone is refused)."""
+    import datetime as dt
+
+    from openpyxl.utils.datetime import from_ISO8601
+
+    try:
+        value = from_ISO8601(text)
+    except ValueError:
+        raise ValueError("Value must be ISO datetime format") from None
+    if value is not None and not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a date-time, got {value!r}")
+    return True
 
 
 @dataclass(frozen=True)
@@ -158,8 +202,6 @@ def _workbook(data: bytes) -> _WorkbookPart:
 
 
 _DEFINED_NAME_ELEMENT = re.compile(rb"<definedName\b[^<]*</definedName>|<definedName\b[^<]*?/>")
-_NAMES: dict[tuple[bytes, bytes], tuple[str, str | None, str | None] | None] = {}  # by piece
-_BOOKS: dict[bytes, tuple[_WorkbookPart, bytes]] = {}
 
 
 def _names_fast(data: bytes) -> _WorkbookPart | None:
@@ -167,7 +209,9 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
     in every copy of a template: it is checked by expat (handlers only up to `<definedNames>`, to know that
     it is a child of the root) and read by openpyxl once per distinct shell. The names are cut apart by a
     regular expression and each distinct `<definedName>` element is parsed once per process (the 200 names
-    of a template's cells are the same in every copy). None when the bytes are not in this plain form."""
+    of a template's cells are the same in every copy). None when the bytes are not in this plain form.
+    (The shell is known by its bytes and where `<definedNames>` was cut from them: that it is a child of
+    the root was seen there.)"""
     if _window_bytes(data) is None:
         return None
     count = data.count(b"definedNames")
@@ -179,7 +223,7 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
     else:
         end += len(b"</definedNames>")
     rest = data[:start] + data[end:]
-    known = _BOOKS.get(rest)
+    known = caches.WORKBOOK_SHELLS.get((rest, start))
     if known is None:
         namespaces: dict[str | None, str] = {}
         depth = 0
@@ -209,8 +253,7 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
         declared = b"".join(
             b' xmlns%s="%s"' % (b":" + k.encode() if k else b"", _attr(v)) for k, v in namespaces.items()
         )
-        known = (part, declared)
-        _remember(_BOOKS, rest, known)
+        known = caches.WORKBOOK_SHELLS.put((rest, start), (part, declared))
     part, declared = known
     inner = data[start + len(b"<definedNames>") : end - len(b"</definedNames>")] if count else b""
     names = _defined_names(inner, declared)
@@ -221,24 +264,38 @@ def _names_fast(data: bytes) -> _WorkbookPart | None:
 
 _NAME_END = b"</definedName>"
 DefinedName = tuple[str, str | None, str | None]  # (name, localSheetId, text)
-_PREFIXES: dict[bytes, list[tuple[bytes, list[DefinedName]]]] = {}  # declared → [(first names' bytes, names)]
-_LAST: dict[bytes, list[bytes]] = {}  # declared → the pieces of the last `<definedNames>` read piece by piece
-MIN_PREFIX = 8  # names a prefix must hold to be remembered
+STAMP_NAME = f'name="{PREFIX}'.encode()  # the first of the names that differ in each copy of a template
+MIN_PREFIX = 8  # names a run must hold to be remembered
 
 
 def _defined_names(inner: bytes, declared: bytes) -> list[DefinedName] | None:
     """The content of `<definedNames>` → its names, or None when it is not in the plain form. Copies of a
-    template begin with the same names (the cells') and differ in a few (the stamp's): a run of leading
-    names seen in two parts is remembered by its bytes, and only what follows it is cut apart."""
-    for prefix, known in _PREFIXES.get(declared, ()):
-        if inner.startswith(prefix):
-            rest = _names_of(inner[len(prefix) :].split(_NAME_END), declared)
-            return None if rest is None else known + rest
-    pieces = inner.split(_NAME_END)  # each `<definedName …>text`, and what follows the last
-    names = _names_of(pieces, declared)
-    if names is not None:
-        _learn_prefix(pieces, names, declared)
-    return names
+    template hold the same names (the cells') before the stamp's, which differ: that run, up to the first
+    stamp name, is remembered by its bytes (`caches.NAME_RUNS`) and only what follows it is cut apart."""
+    run = _leading_run(inner)
+    if run:
+        key = (inner[:run], declared)
+        known = caches.NAME_RUNS.get(key)
+        if known is None:
+            known = _names_of(inner[:run].split(_NAME_END), declared)
+            if known is None:
+                return None
+            caches.NAME_RUNS.put(key, tuple(known))
+        rest = _names_of(inner[run:].split(_NAME_END), declared)
+        return None if rest is None else [*known, *rest]
+    return _names_of(inner.split(_NAME_END), declared)
+
+
+def _leading_run(inner: bytes) -> int:
+    """Where the names before the first stamp name end, when they are at least `MIN_PREFIX`; else 0."""
+    stamp = inner.find(STAMP_NAME)
+    if stamp < 0:
+        return 0
+    end = inner.rfind(_NAME_END, 0, stamp)
+    if end < 0:
+        return 0
+    end += len(_NAME_END)
+    return end if inner.count(_NAME_END, 0, end) >= MIN_PREFIX else 0
 
 
 def _names_of(pieces: list[bytes], declared: bytes) -> list[DefinedName] | None:
@@ -247,42 +304,19 @@ def _names_of(pieces: list[bytes], declared: bytes) -> list[DefinedName] | None:
     if pieces[-1].strip(b" \t\r\n"):
         return None
     names = []
+    known = caches.DEFINED_NAMES.get
     for piece in pieces[:-1]:
         key = (piece, declared)
-        name = _NAMES.get(key, False)
+        name = known(key, False)
         if name is False:
-            if len(_NAMES) > 100_000:
-                _NAMES.clear()
             fragment = piece.lstrip(b" \t\r\n")
             plain = fragment.count(b"<") == 1 and _DEFINED_NAME_ELEMENT.fullmatch(fragment + _NAME_END)
-            name = _NAMES[key] = _defined_name(fragment + _NAME_END, declared) if plain else None
+            name = _defined_name(fragment + _NAME_END, declared) if plain else None
+            caches.DEFINED_NAMES.put(key, name)
         if name is None:
             return None
         names.append(name)
     return names
-
-
-def _learn_prefix(pieces: list[bytes], names: list[DefinedName], declared: bytes) -> None:
-    """Remember the leading names these pieces share with the last ones read so (all plain names)."""
-    last = _LAST.get(declared)
-    _LAST[declared] = pieces
-    if len(_LAST) > 8:
-        _LAST.clear()
-    if last is None:
-        return
-    shared = 0
-    for mine, theirs in zip(pieces[:-1], last[:-1], strict=False):
-        if mine != theirs:
-            break
-        shared += 1
-    if shared < MIN_PREFIX:
-        return
-    if len(_PREFIXES) > 8:
-        _PREFIXES.clear()
-    prefixes = _PREFIXES.setdefault(declared, [])
-    if len(prefixes) >= 4:
-        prefixes.clear()
-    prefixes.append((_NAME_END.join(pieces[:shared]) + _NAME_END, names[:shared]))
 
 
 def _defined_name(fragment: bytes, declared: bytes) -> tuple[str, str | None, str | None] | None:
@@ -422,7 +456,6 @@ def _picker(indices: tuple[int, ...]) -> Callable[[list[bytes]], tuple[bytes, ..
 
 _GAP = re.compile(rb">([^<]*)<")  # the text between two tags
 _NOT_CHAR_DATA = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # or what expat changes (\r)
-_SHAPES: dict[bytes, _Shape | None] = {}
 
 
 def _properties_by_shape(data: bytes) -> dict[str, str] | None:
@@ -436,10 +469,9 @@ def _properties_by_shape(data: bytes) -> dict[str, str] | None:
     pieces = _GAP.split(data)  # tags, text, tags, text … tags
     texts = pieces[1::2]
     bare = b"><".join(pieces[0::2])
-    shape = _SHAPES.get(bare, False)
+    shape = caches.PROPERTY_SHAPES.get(bare, False)
     if shape is False:
-        shape = _learn_shape(data, bare, texts)
-        _remember(_SHAPES, bare, shape)
+        shape = caches.PROPERTY_SHAPES.put(bare, _learn_shape(data, bare, texts))
     return None if shape is None else _shape_values(shape, texts)
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import XML, Element
 
+from tianbao import caches
 from tianbao.reading.backend import RawCell, stored_result
 from tianbao.reading.fast_backend.base import (
     _MARKERS,
     _ROW_TAG,
-    CACHE_SIZE,
     DIMENSION,
     ET_FORMULA,
     ET_INLINE,
@@ -34,7 +34,6 @@ from tianbao.reading.fast_backend.base import (
     _coordinate,
     _parser,
     _plain_attrs,
-    _remember,
     _window_bytes,
 )
 from tianbao.reading.fast_backend.parts import (
@@ -316,19 +315,19 @@ class _SheetParser:
         if start < 0 or close < start:
             return False
         end = close + len(b"</sheetData>")
-        known = _SHELLS.get(data, start, end)
+        known = _shell(data, start, end)
         if known is None:
             return False
         body = data[start:end]
         if body.count(b"sheetData") != 2 or b"dimension" in body or b"sheetProtection" in body:
             return False
         dimension, protection, declared = known
-        caches = self._caches(declared)
-        tokens = _tokenize(body, caches.rows)
+        context = self._context(declared)
+        tokens = _tokenize(body, context)
         if tokens is None:
             return False
         self.out.dimension, self.protection = dimension, protection
-        self._cached_cells(tokens, declared, caches)
+        self._cached_cells(tokens, context)
         return True
 
     def _dimension_only(self, data: bytes) -> None:
@@ -336,18 +335,18 @@ class _SheetParser:
         The elements before <sheetData> go through the handlers (once per distinct head), the rest is only
         checked by expat. A part checked so before is recognised by its bytes (the same in every copy of a
         template: the inflated bytes are then the same object, whose hash Python keeps)."""
-        known = _CHECKED.get(data)
+        known = caches.DIMENSIONS.get(data)
         if known is not None:
             self.out.dimension = known
             return
         self._check_dimension(data)
         if self.out.dimension is not None:
-            _remember(_CHECKED, data, self.out.dimension)
+            caches.DIMENSIONS.put(data, self.out.dimension)
 
     def _check_dimension(self, data: bytes) -> None:
         start = data.find(b"<sheetData") if _window(data) is not None else -1
         if start >= 0:
-            known = _HEADS.get(data[:start])
+            known = caches.SHEET_HEADS.get(data[:start])
             if known is not None:
                 self.out.dimension = known
                 return
@@ -356,7 +355,7 @@ class _SheetParser:
         if start >= 0:
             p.Parse(data[:start], False)
             if self.out.dimension is not None:
-                _remember(_HEADS, data[:start], self.out.dimension)
+                caches.SHEET_HEADS.put(data[:start], self.out.dimension)
                 return
             p.StartElementHandler = p.EndElementHandler = None
             p.Parse(data[start:], True)
@@ -375,14 +374,14 @@ class _SheetParser:
         per distinct shell. `<sheetData>` is then checked and read piece by piece (`_tokenize`, each
         distinct row tag and cell parsed once by ElementTree); when it cannot be cut so, the whole part
         goes through expat and ElementTree reads the cells with the calls openpyxl itself makes."""
-        known = _SHELLS.get(data, start, end)
+        known = _shell(data, start, end)
         body = data[start:end]
         if known is not None:
-            caches = self._caches(known[2])
-            tokens = _tokenize(body, caches.rows)
+            context = self._context(known[2])
+            tokens = _tokenize(body, context)
             if tokens is not None:
-                self.out.dimension, self.protection, declared = known
-                self._cached_cells(tokens, declared, caches)
+                self.out.dimension, self.protection, _ = known
+                self._cached_cells(tokens, context)
                 return
         namespaces: dict[str | None, str] = {}
 
@@ -414,15 +413,15 @@ class _SheetParser:
         declared = b"".join(
             b' xmlns%s="%s"' % (b":" + k.encode() if k else b"", _attr(v)) for k, v in namespaces.items()
         )
-        _SHELLS.remember(data, start, end, (self.out.dimension, self.protection, declared))
+        _remember_shell(data, start, end, (self.out.dimension, self.protection, declared))
         self._cells(body, declared)
 
     def _cells(self, body: bytes, declared: bytes) -> None:
         """The rows and cells of `<sheetData>…</sheetData>` (`declared`: the root's namespace declarations)."""
-        caches = self._caches(declared)
-        rows = _tokenize(body, caches.rows)
+        context = self._context(declared)
+        rows = _tokenize(body, context)
         if rows is not None:
-            self._cached_cells(rows, declared, caches)
+            self._cached_cells(rows, context)
             return
         root = XML(b"<w" + declared + b">" + body + b"</w>")
         sheet_data = root[0]
@@ -434,19 +433,18 @@ class _SheetParser:
             for cell in row:
                 self._cell(*_cell_parts(cell))
 
-    def _caches(self, declared: bytes) -> _Known:
-        """The cells and rows known in this sheet's context (`declared`: the root's namespace declarations)."""
-        return _known_in(
-            (self.title, self.positions, declared, self.date_formats, self.timedelta_formats, self.epoch)
-        )
+    def _context(self, declared: bytes) -> _Context:
+        """This sheet's context (`declared`: the root's namespace declarations)."""
+        key = (self.title, self.positions, declared, self.date_formats, self.timedelta_formats, self.epoch)
+        return caches.SHEET_CONTEXTS.lookup(key, lambda: _Context(*key))
 
-    def _cached_cells(self, tokens: Tokens, declared: bytes, known: _Known) -> None:
+    def _cached_cells(self, tokens: Tokens, context: _Context) -> None:
         """Cells by their bytes: each distinct `<c>…</c>` is parsed once per process (by ElementTree, read
         as openpyxl reads it) and, where its outcome does not depend on the file (a reference, no shared
         string, no shared formula), kept as the finished `RawCell`. A template's labels, formulas, blank
         cells and most typed numbers are the same bytes in every copy. So are many whole rows: a numbered
         row of such cells is kept with its outcome (`_KnownRow`) and recognised by its bytes when cut."""
-        out, max_cells = self.out, self.max_cells
+        out, max_cells, declared = self.out, self.max_cells, context.declared
         dimension = out.dimension
         extent = not (dimension and dimension[2] and dimension[3])  # else the sheet's extent is not used
         sheet_data, rows = tokens
@@ -456,43 +454,45 @@ class _SheetParser:
                 self.row_counter, self.col_counter = row.number, row.column
                 out.cells.update(row.cells)
                 self.seen += row.count
+                if extent and row.widest:
+                    out.max_row = max(out.max_row, row.number)
+                    out.max_col = max(out.max_col, row.widest)
             else:
                 row_attrs, row_cells, chunk = row
                 attrs = _tag_attrs(b"<row", row_attrs, declared)
                 self._row(attrs)
-                learn = chunk is not None and not extent and "r" in attrs
-                found = self._row_cells(row_cells, declared, known.cells, extent, learn)
+                learn = chunk is not None and "r" in attrs
+                found = self._row_cells(row_cells, context, extent, learn)
                 if found is not None and chunk is not None:
-                    known.remember(
-                        chunk, _KnownRow(self.row_counter, found, len(row_cells), self.col_counter)
-                    )
+                    cells, widest = found
+                    known = _KnownRow(self.row_counter, cells, len(row_cells), self.col_counter, widest)
+                    caches.ROWS.put((context, chunk), known)
             if max_cells is not None and self.seen > max_cells:  # the reference stops at the first cell over
                 out.oversized = max_cells + 1
                 raise _Stop
 
     def _row_cells(
-        self,
-        row_cells: list[bytes],
-        declared: bytes,
-        cache: dict[bytes, tuple[Any, ...]],
-        extent: bool,
-        learn: bool,
-    ) -> tuple[tuple[tuple[str, int, int], RawCell], ...] | None:
-        """The cells of one row, each by its bytes; with `learn`, the cells kept when every one of them is
-        the same in any file (else None)."""
-        out, positions, title = self.out, self.positions, self.title
+        self, row_cells: list[bytes], context: _Context, extent: bool, learn: bool
+    ) -> tuple[tuple[tuple[tuple[str, int, int], RawCell], ...], int] | None:
+        """The cells of one row, each by its bytes; with `learn`, when every one of them is the same in any
+        file, (the cells kept, the column of the last cell holding something or 0), else None."""
+        out, positions, title, max_cells = self.out, self.positions, self.title, self.max_cells
         cells = out.cells
         kept: list[tuple[tuple[str, int, int], RawCell]] | None = [] if learn else None
         row = self.row_counter
         column = self.col_counter
-        seen = 0
+        seen = widest = 0
+        known_cells, declared = caches.CELLS.get, context.declared
         for raw in row_cells:
-            known = cache.get(raw)
+            known = known_cells((context, raw))
             if known is None:
-                known = cache[raw] = self._known(raw, declared)
+                known = caches.CELLS.put((context, raw), self._known(raw, declared))
             if known[0] is None:  # depends on this file: interpret it here
                 self.seen += seen
                 seen = 0
+                if max_cells is not None and self.seen > max_cells:  # the reference stops at the first over
+                    out.oversized = max_cells + 1
+                    raise _Stop
                 self.col_counter = column
                 self._cell(*known[1])
                 column = self.col_counter
@@ -502,6 +502,7 @@ class _SheetParser:
             seen += 1
             if cell is None:
                 continue
+            widest = max(widest, column)
             if extent:
                 out.max_row = max(out.max_row, row)
                 out.max_col = max(out.max_col, column)
@@ -516,7 +517,7 @@ class _SheetParser:
                 kept.append((key, cell))
         self.col_counter = column
         self.seen += seen
-        return None if kept is None else tuple(kept)
+        return None if kept is None else (tuple(kept), widest)
 
     def _known(self, raw: bytes, declared: bytes) -> tuple[Any, ...]:
         """(True, column, RawCell or None, row, key) when the cell's outcome is the same in any file, else
@@ -551,37 +552,37 @@ _ROW_OPEN = re.compile(_WS + rb"*<row" + _ATTRS + rb">")
 _TOKEN_RE = re.compile(  # one piece of sheetData: a cell, a row's start tag or a row's end tag
     _WS + rb"*<(?:c" + _ATTRS_NC + rb"(?:/>|>[^<]*(?:<(?!/c>)[^<]*)*</c>)|row" + _ATTRS_NC + rb"/?>|/row>)"
 )
-_TAGS: dict[tuple[bytes, bytes, bytes], dict[str, str]] = {}
-_HEADS: dict[bytes, Any] = {}
-_CHECKED: dict[bytes, Any] = {}  # a whole part read for its dimension → that dimension
 
 
-class _Shells:
-    """Checked shells of sheet parts (all but `<sheetData>`) → what they hold. Found without building or
-    hashing the shell (tens of kilobytes where a sheet has data validations and conditional formats): by
-    the lengths of the pieces before and after `<sheetData>`, then compared byte for byte."""
-
-    def __init__(self) -> None:
-        self._by_size: dict[tuple[int, int], list[tuple[bytes, bytes, Any]]] = {}
-        self._count = 0
-
-    def get(self, data: bytes, start: int, end: int) -> Any:
-        """What the shell of `data` (sheetData from `start` to `end`) holds, or None when not checked yet."""
-        for head, tail, value in self._by_size.get((start, len(data) - end), ()):
-            if data.startswith(head) and data.endswith(tail):
-                return value
-        return None
-
-    def remember(self, data: bytes, start: int, end: int, value: Any) -> None:
-        if self._count >= CACHE_SIZE:
-            self._by_size.clear()
-            self._count = 0
-        self._by_size.setdefault((start, len(data) - end), []).append((data[:start], data[end:], value))
-        self._count += 1
+def _shell(data: bytes, start: int, end: int) -> Any:
+    """What the shell of `data` (all but its sheetData, from `start` to `end`) holds, when it was checked
+    before (`_remember_shell`), else None. Found without building or hashing the shell (tens of kilobytes
+    where a sheet has data validations and conditional formats): by the lengths of the pieces before and
+    after `<sheetData>`, then compared byte for byte."""
+    for head, tail, value in caches.SHEET_SHELLS.get((start, len(data) - end), ()):
+        if data.startswith(head) and data.endswith(tail):
+            return value
+    return None
 
 
-_SHELLS = _Shells()
-CELL_CACHE_SIZE = 50_000  # cells kept in all
+def _remember_shell(data: bytes, start: int, end: int, value: Any) -> None:
+    key = (start, len(data) - end)
+    shells = (*caches.SHEET_SHELLS.get(key, ()), (data[:start], data[end:], value))
+    caches.SHEET_SHELLS.put(key, shells[-4:])  # a few shells of the same lengths, each with its bytes
+
+
+@dataclass(frozen=True, eq=False)
+class _Context(caches.Shared):
+    """What a cell's or a row's outcome depends on besides its bytes: the sheet, the cells kept, the
+    namespaces declared on the root, the workbook's date styles and epoch. One object per distinct
+    context (`caches.SHEET_CONTEXTS`), standing for itself in the keys of `caches.CELLS` and `caches.ROWS`."""
+
+    title: str
+    positions: frozenset[tuple[int, int]] | None
+    declared: bytes
+    date_formats: frozenset[int]
+    timedelta_formats: frozenset[int]
+    epoch: Any
 
 
 @dataclass(frozen=True)
@@ -592,55 +593,25 @@ class _KnownRow:
     cells: tuple[tuple[tuple[str, int, int], RawCell], ...]  # the cells kept, keyed as `_Sheet.cells`
     count: int  # cells in the row
     column: int  # the column of its last cell
-
-
-class _Known:
-    """What is known in one context (sheet, positions kept, namespaces, date styles, epoch): cells by their
-    bytes after `<c `, rows by their bytes up to `</row>`."""
-
-    def __init__(self) -> None:
-        self.cells: dict[bytes, tuple[Any, ...]] = {}
-        self.rows: dict[bytes, _KnownRow] = {}
-
-    def remember(self, chunk: bytes, row: _KnownRow) -> None:
-        if len(self.rows) >= ROW_CACHE_SIZE:
-            self.rows.clear()
-        self.rows[chunk] = row
-
-
-ROW_CACHE_SIZE = 5_000  # rows kept per context
-_CELL_CACHE: dict[tuple[Any, ...], _Known] = {}  # context → cells and rows known there
-
-
-def _known_in(context: tuple[Any, ...]) -> _Known:
-    """The cells and rows known in a context, bounded."""
-    known = _CELL_CACHE.get(context)
-    if known is None:
-        if len(_CELL_CACHE) >= 64 or sum(len(k.cells) for k in _CELL_CACHE.values()) > CELL_CACHE_SIZE:
-            _CELL_CACHE.clear()
-        known = _CELL_CACHE[context] = _Known()
-    elif len(known.cells) > CELL_CACHE_SIZE:
-        known.cells.clear()
-    return known
+    widest: int  # the column of its last cell holding something (0: none), for a sheet's extent
 
 
 Row = tuple[bytes, list[bytes], bytes | None] | _KnownRow  # (row attributes, cells' bytes, the row's bytes)
 Tokens = tuple[bytes, list[Row]]  # (sheetData's attributes, its rows)
-_NO_ROWS: dict[bytes, _KnownRow] = {}
 
 
-def _tokenize(body: bytes, known: dict[bytes, _KnownRow] = _NO_ROWS) -> Tokens | None:
+def _tokenize(body: bytes, context: _Context | None = None) -> Tokens | None:
     """`<sheetData>` cut into rows and cells by one regular expression: (sheetData's attributes, [(row
     attributes, [cell bytes])]). None unless the pieces tile the body exactly (XML whitespace between
     them) with nothing else in it — no namespace declarations, no element other than rows in sheetData
     and cells in rows, no cell in a cell. Each tag and cell is then parsed by ElementTree (once per
-    distinct bytes), so the body is checked as expat would check it. A row in `known` is given as known.
-    """
+    distinct bytes), so the body is checked as expat would check it. A row known in `context` is given as
+    known."""
     m = _SHEET_DATA_RE.match(body)
     if m is None or b"xmlns" in body:
         return None
     inner = m.group(2) or b""
-    rows = _split_rows(inner, known)
+    rows = _split_rows(inner, context)
     if rows is None:
         rows = _token_rows(inner)
     if rows is None:
@@ -651,17 +622,18 @@ def _tokenize(body: bytes, known: dict[bytes, _KnownRow] = _NO_ROWS) -> Tokens |
     return m.group(1), rows
 
 
-def _split_rows(inner: bytes, known: dict[bytes, _KnownRow]) -> list[Row] | None:
+def _split_rows(inner: bytes, context: _Context | None) -> list[Row] | None:
     """sheetData's content cut with `bytes.split` (twenty times faster than a regular expression): each
     `</row>` ends a row whose start tag is matched alone and whose cells each start with `<c `. A cell is
     given as the bytes after its `<c `; that it is one whole cell is checked when it is parsed (`_known`).
-    None when the content does not have this form. A row whose bytes are `known` is given as known."""
+    None when the content does not have this form. A row known in `context` by its bytes is given as known."""
     chunks = inner.split(b"</row>")
     if chunks[-1].strip(b" \t\r\n"):
         return None  # an empty <row/> at the end, or something else
     rows: list[Row] = []
+    known = caches.ROWS.get
     for chunk in chunks[:-1]:
-        row = known.get(chunk)
+        row = known((context, chunk)) if context is not None else None
         if row is not None:
             rows.append(row)
             continue
@@ -710,11 +682,10 @@ def _token_rows(inner: bytes) -> list[Row] | None:
 def _tag_attrs(tag: bytes, raw: bytes, declared: bytes) -> dict[str, str]:
     """The attributes of a start tag given as bytes (ElementTree's parse, once per distinct tag)."""
     key = (tag, raw, declared)
-    attrs = _TAGS.get(key)
+    attrs = caches.START_TAGS.get(key)
     if attrs is None:
-        if len(_TAGS) > 10_000:
-            _TAGS.clear()
-        attrs = _TAGS[key] = dict(XML(b"<w" + declared + b">" + tag + raw + b"/></w>")[0].attrib)
+        attrs = dict(XML(b"<w" + declared + b">" + tag + raw + b"/></w>")[0].attrib)
+        caches.START_TAGS.put(key, attrs)
     return attrs
 
 
