@@ -32,6 +32,18 @@ _MISSING: Any = object()
 T = TypeVar("T")
 
 
+class _Store(OrderedDict[Hashable, Any]):
+    """A cache's entries, oldest first. `missing`, when set, computes and keeps the value of a key looked
+    up with `[]` and not there (`memoized`)."""
+
+    missing: Callable[[Any], Any] | None = None
+
+    def __missing__(self, key: Hashable) -> Any:
+        if self.missing is None:
+            raise KeyError(key)
+        return self.missing(key)
+
+
 class Cache:
     """Values by their full key (see the module's rule), bounded by `limit` bytes, the oldest dropped first."""
 
@@ -39,7 +51,7 @@ class Cache:
         if name in CACHES:
             raise ValueError(f"a cache named {name!r} exists")
         self.name, self.limit, self.holds = name, limit, holds
-        self.data: OrderedDict[Hashable, Any] = OrderedDict()  # never replaced: callers may bind `get`
+        self.data = _Store()  # never replaced: callers may bind `get`
         self.get = self.data.get
         self._sizes: dict[Hashable, int] = {}
         self.size = 0  # bytes held, by `size_of`
@@ -98,32 +110,25 @@ def bound() -> int:
 
 
 def memoized(cache: Cache, *, typed: bool = False) -> Callable[[Callable[[Any], T]], Callable[[Any], T]]:
-    """A one-argument function whose results are kept in `cache` by the argument (and its type, when
-    `typed`: 1, 1.0 and True are equal keys but different arguments)."""
+    """A one-argument function whose results are kept in `cache` (its own) by the argument (and its type,
+    when `typed`: 1, 1.0 and True are equal keys but different arguments). A result kept is found without
+    a Python call: the function is the cache's own item lookup."""
 
     def decorate(function: Callable[[Any], T]) -> Callable[[Any], T]:
-        get, put = cache.data.get, cache.put
-
+        store, put = cache.data, cache.put
+        if store.missing is not None:
+            raise ValueError(f"the cache {cache.name!r} is another function's")
         if typed:
+            store.missing = lambda key: put(key, function(key[0]))
+            lookup = store.__getitem__
 
             @wraps(function)
             def typed_call(arg: Any) -> T:
-                key = (arg, arg.__class__)
-                value = get(key, _MISSING)
-                if value is _MISSING:
-                    value = put(key, function(arg))
-                return value  # type: ignore[no-any-return]
+                return lookup((arg, arg.__class__))  # type: ignore[no-any-return]
 
             return typed_call
-
-        @wraps(function)
-        def call(arg: Any) -> T:
-            value = get(arg, _MISSING)
-            if value is _MISSING:
-                value = put(arg, function(arg))
-            return value  # type: ignore[no-any-return]
-
-        return call
+        store.missing = lambda key: put(key, function(key))
+        return store.__getitem__
 
     return decorate
 
@@ -138,12 +143,20 @@ class Shared:
 _ATOMS = (bytes, str, int, float, bool, type(None), bytearray)
 
 
+def from_bytes(n: int, objects: int = 1) -> int:
+    """What an entry keyed by `n` bytes of XML and holding what was read from them takes, with `objects`
+    Python objects in it: the bytes, the texts read from them (at most 4 bytes a character, a character
+    at least one byte), about 150 bytes an object. For the entries of the hot caches, where `size_of`
+    would cost as much as reading the bytes again."""
+    return 5 * n + 150 * objects
+
+
 def size_of(obj: Any) -> int:
     """The bytes `obj` holds, with what it contains (containers, dataclass instances); a `Shared` object
-    counts as a reference."""
+    or a class counts as a reference."""
     if isinstance(obj, _ATOMS):
         return sys.getsizeof(obj)
-    if isinstance(obj, Shared):
+    if isinstance(obj, Shared | type):
         return 8
     n = sys.getsizeof(obj)
     if isinstance(obj, tuple | list | set | frozenset):
@@ -192,7 +205,7 @@ SHEET_CONTEXTS = Cache(
     "sheet contexts", 1 * MB, "(sheet, cells kept, namespaces, date styles, epoch) → the context object"
 )
 CELLS = Cache("cells", 16 * MB, "(sheet context, a cell's bytes) → the cell as openpyxl reads it")
-ROWS = Cache("rows", 8 * MB, "(sheet context, a row's bytes) → its cells, when the same in any file")
+ROWS = Cache("rows", 16 * MB, "(sheet context, a row's bytes) → its cells, when the same in any file")
 COORDINATES = Cache("coordinates", 2 * MB, "a cell reference (D6) → (row, column)")
 MEMBER_PATHS = Cache("member paths", 1 * MB, "a part's name → the name of its relationships part")
 # values and texts

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -293,7 +294,9 @@ def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity)
         key = (cell, value, value.__class__, formula)  # 1, 1.0 and True are different values here
         parsed = known(key)
         if parsed is None:
-            parsed = caches.VALUES.put(key, parse_value(value, cell.type, cell.where, formula))
+            parsed = parse_value(value, cell.type, cell.where, formula)
+            size = sys.getsizeof(value) + sys.getsizeof(formula) + caches.size_of(parsed) + 100
+            caches.VALUES.put(key, parsed, size)
         values[cell_id] = parsed.value
         if parsed.blank:
             blank.append(cell_id)

@@ -312,7 +312,7 @@ def _names_of(pieces: list[bytes], declared: bytes) -> list[DefinedName] | None:
             fragment = piece.lstrip(b" \t\r\n")
             plain = fragment.count(b"<") == 1 and _DEFINED_NAME_ELEMENT.fullmatch(fragment + _NAME_END)
             name = _defined_name(fragment + _NAME_END, declared) if plain else None
-            caches.DEFINED_NAMES.put(key, name)
+            caches.DEFINED_NAMES.put(key, name, caches.from_bytes(len(piece) + len(declared), 4))
         if name is None:
             return None
         names.append(name)

@@ -466,7 +466,9 @@ class _SheetParser:
                 if found is not None and chunk is not None:
                     cells, widest = found
                     known = _KnownRow(self.row_counter, cells, len(row_cells), self.col_counter, widest)
-                    caches.ROWS.put((context, chunk), known)
+                    caches.ROWS.put(
+                        (context, chunk), known, size=caches.from_bytes(len(chunk), 5 * len(cells) + 2)
+                    )
             if max_cells is not None and self.seen > max_cells:  # the reference stops at the first cell over
                 out.oversized = max_cells + 1
                 raise _Stop
@@ -486,7 +488,9 @@ class _SheetParser:
         for raw in row_cells:
             known = known_cells((context, raw))
             if known is None:
-                known = caches.CELLS.put((context, raw), self._known(raw, declared))
+                known = caches.CELLS.put(
+                    (context, raw), self._known(raw, declared), caches.from_bytes(len(raw), 6)
+                )
             if known[0] is None:  # depends on this file: interpret it here
                 self.seen += seen
                 seen = 0
@@ -685,7 +689,7 @@ def _tag_attrs(tag: bytes, raw: bytes, declared: bytes) -> dict[str, str]:
     attrs = caches.START_TAGS.get(key)
     if attrs is None:
         attrs = dict(XML(b"<w" + declared + b">" + tag + raw + b"/></w>")[0].attrib)
-        caches.START_TAGS.put(key, attrs)
+        caches.START_TAGS.put(key, attrs, caches.from_bytes(len(raw) + len(declared), 2 + 2 * len(attrs)))
     return attrs
 
 
