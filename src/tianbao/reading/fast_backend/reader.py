@@ -29,19 +29,17 @@ from tianbao.reading.fast_backend.base import (
 )
 from tianbao.reading.fast_backend.parts import (
     _check_reserved,
-    _core,
-    _custom_properties,
     _manifest,
     _relationships,
     _shared_strings,
     _styles,
-    _workbook,
-    _WorkbookPart,
 )
+from tianbao.reading.fast_backend.properties import _core, _custom_properties
 from tianbao.reading.fast_backend.sheet import (
     _Sheet,
     _SheetParser,
 )
+from tianbao.reading.fast_backend.workbook import _workbook, _WorkbookPart
 from tianbao.reading.model import Limits
 from tianbao.stamp import META_SHEET
 
