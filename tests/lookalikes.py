@@ -141,6 +141,28 @@ def utf8_name_in_directory_only(path: Path) -> Path:
     return clear_local_utf8_flag(rename_member(path))
 
 
+REPLACED = "xl/worksheets/\ufffd\ufffd.xml"  # two U+FFFD: what a decoder makes of bytes that are not UTF-8
+
+
+def renamed_replaced(path: Path) -> Path:
+    """表三 renamed with two U+FFFD characters, flagged UTF-8 (accepted)."""
+    return rename_member(path, SHEET3, REPLACED)
+
+
+def invalid_utf8_local_name(path: Path) -> Path:
+    """Its local header's name flagged UTF-8 but not UTF-8 (two 4-byte sequences cut short, each decoded
+    as one U+FFFD when errors are replaced): zipfile decodes it strictly and fails (refused)."""
+    renamed_replaced(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(REPLACED)
+    at = info.header_offset + 30 + len("xl/worksheets/")
+    assert data[at : at + 6] == "\ufffd\ufffd".encode()
+    data[at : at + 6] = b"\xf0\x9f\x98\xf0\x9f\x98"
+    path.write_bytes(bytes(data))
+    return path
+
+
 def central_entry(data: bytes, member: str) -> int:
     """Where `member`'s entry in the zip's central directory starts."""
     at = data.find(b"PK\x01\x02")
@@ -206,6 +228,7 @@ REFUSED: dict[str, tuple[Change, Change | None]] = {
     "sheet-utf8-by-another-name": (sheet_declared, sheet_declared_ascii),
     "names-moved": (names_moved, None),
     "utf8-name-in-directory-only": (utf8_name_in_directory_only, rename_member),
+    "invalid-utf8-local-name": (invalid_utf8_local_name, renamed_replaced),
     "past-the-end": (past_the_end, None),
     **{f"core-{how}": ((lambda p, how=how: core_changed(p, how)), None) for how in CORE_CHANGES},
 }

@@ -115,9 +115,13 @@ def inflate_plain(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes | None:
     start = offset + 30 + name_len + extra_len
     end = getattr(info, "_end_offset", None)  # zipfile's “overlapped entries” check, where it has it
     raw = data[start : start + info.compress_size]
+    try:  # as zipfile decodes it: strictly, by the local header's own flag
+        local_name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
     if (
         len(raw) != info.compress_size
-        or raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != info.orig_filename
+        or local_name != info.orig_filename
         or (end is not None and start + info.compress_size > end)
     ):
         return None
