@@ -27,6 +27,7 @@ templates: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 
 format: $(INSTALLED)
 	$(BIN)/ruff format src tests benchmarks

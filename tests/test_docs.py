@@ -95,3 +95,60 @@ def test_quick_start_is_two_commands() -> None:
         "make demo",
         "make test",
     ]
+
+
+# --- the repository stands alone: every file a document names is in it ---------------------------------------
+_LINK = re.compile(r"\]\(([^)\s]+)\)")  # [text](target)
+# A path in backticks: no spaces, a folder of Latin letters first, a file with an extension last.
+_PATH = re.compile(r"`((?:\.?[A-Za-z_][\w.-]*/)+[\w.-]+\.[A-Za-z]{1,5})`")
+
+
+def _documents() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "samples" / "README.md"]
+
+
+def _named_files(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    links = {
+        t.split("#")[0] for t in _LINK.findall(text) if not re.match(r"[a-z]+:", t) and not t.startswith("#")
+    }
+    return {t for t in links | set(_PATH.findall(text)) if t}
+
+
+def _exists(doc: Path, target: str) -> bool:
+    return (doc.parent / target).exists() or (REPO / target).exists()
+
+
+@pytest.mark.parametrize("doc", _documents(), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_file_a_document_names_exists(doc: Path) -> None:
+    missing = sorted(t for t in _named_files(doc) if not _exists(doc, t))
+    assert not missing, f"{doc.relative_to(REPO)} names files that are not in the repository: {missing}"
+
+
+def test_the_link_check_sees_what_it_must() -> None:
+    """The check finds links and backticked paths, and would refuse a file outside the repository."""
+    readme = _named_files(REPO / "README.md")
+    assert {"docs/format.md", "src/tianbao/spec/formats/gov-info-2021.yaml"} <= readme
+    fake = REPO / "docs" / "format.md"
+    assert not _exists(fake, "shared/format/FORMAT.md") and _exists(fake, "format.md")
+    assert _PATH.findall("见 `shared/seeds/nuomin-2022-annual-report.txt`：") == [
+        "shared/seeds/nuomin-2022-annual-report.txt"
+    ]
+
+
+def test_the_format_description_covers_every_cell_id() -> None:
+    """docs/format.md names every cell id of both formats, or its row and column ids in a table of them,
+    and every rule."""
+    from tianbao.spec import load_spec
+
+    text = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    for fmt in ("2021", "2019"):
+        spec = load_spec(fmt)
+        for cell in spec.cells.values():
+            parts = cell.id.split(".")[1:]  # the row and column ids (表四: the group and the column)
+            named = f"`{cell.id}`" in text or all(f"`{part}`" in text for part in parts)
+            assert named, (fmt, cell.id)
+        for rule in spec.doc.rules:
+            assert f"| {rule.id} |" in text, rule.id
+    for label in ("H5", "S3", "S4", "国办公开办函〔2021〕30号", "国办公开办函〔2019〕60号", "空白不等于 0"):
+        assert label in text

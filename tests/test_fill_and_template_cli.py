@@ -299,7 +299,7 @@ def test_missing_roster_and_unknown_format(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["template", "--year", str(YEAR), "--roster", str(tmp_path / "无.csv"), "-o", str(tmp_path)]
     )
-    assert result.exit_code == 2 and "文件不存在" in flat(result.output)
+    assert result.exit_code == 2 and "文件或文件夹不存在" in flat(result.output)
     result = runner.invoke(app, ["template", "--year", str(YEAR), "--format", "2018", "-o", str(tmp_path)])
     assert result.exit_code == 2 and "未知的报表格式“2018”" in flat(result.output)
 

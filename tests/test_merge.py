@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import random
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from consolidation_data import (
     make_file,
     named_values,
 )
-from tianbao.amounts import exact_sum
+from tianbao.amounts import exact_sum, exact_sums
 from tianbao.cli.main import app
 from tianbao.consolidation import Consolidation, Parent, export_tidy, merge_files, write_consolidated
 from tianbao.consolidation import merge as merge_module
@@ -41,7 +42,7 @@ from tianbao.inputs import expand_paths
 from tianbao.issues import Issue
 from tianbao.options import CheckOptions
 from tianbao.reading.model import Submission
-from tianbao.roster import Unit, load_roster, write_roster
+from tianbao.roster import Roster, Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
 from tianbao.validation import run as run_module
@@ -540,6 +541,77 @@ def test_column_sums_in_ten_thousandths_are_exact(n: int, value: float) -> None:
     a hundred billion: past int64)."""
     matrix = np.array([[value, -value / 3 if n == 3 else value, 0.0001 * i] for i in range(n)])
     matrix = np.round(matrix, 4)
-    sums = merge_module._sums_in_ten_thousandths(["a", "b", "c"], matrix)
-    assert sums is not None
-    assert sums == {c: exact_sum(matrix[:, j].tolist()) for j, c in enumerate("abc")}
+    assert exact_sums(matrix) == [exact_sum(matrix[:, j].tolist()) for j in range(3)]
+    assert exact_sums(matrix + 0.00001) == [exact_sum((matrix[:, j] + 0.00001).tolist()) for j in range(3)]
+    assert exact_sums(np.zeros((0, 3))) == [0.0, 0.0, 0.0]
+
+
+# --- a roster that lists the county itself ------------------------------------------------------------------
+ROOT = Unit(COUNTY, "鄂伦春自治旗人民政府", "县级政府", None, 2)
+UNDER_ROOT = [dataclasses.replace(u, row=i + 3) for i, u in enumerate((A, C, E))]
+
+
+def test_a_roster_with_one_root_consolidates_to_it(tmp_path: Path) -> None:
+    """The county itself (no parent) and its units (parent: the county): the county is the consolidating
+    unit, with its name and type from the roster (this was “无法确定汇总单位”). The county's own report (its
+    本级 data, which no unit's report holds) counts once, as any unit's; 报送情况 names each unit."""
+    roster = write_roster(tmp_path / "名单.csv", [ROOT, *UNDER_ROOT])
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    values = {u.code: balanced(i + 1) for i, u in enumerate([ROOT, *UNDER_ROOT])}
+    for u in [ROOT, *UNDER_ROOT]:
+        make_file(SPEC, inbox, f"{u.name}.xlsx", u, values[u.code])
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(
+        app, ["merge", str(inbox), "--year", str(YEAR), "--roster", str(roster), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "鄂伦春自治旗人民政府（150723）2025 年度汇总" in result.output.replace("\n", "")
+    merged = merge_files([inbox], CheckOptions(year=YEAR, roster=load_roster(roster), jobs=1))
+    assert (merged.parent.code, merged.parent.name, merged.parent.type) == (COUNTY, ROOT.name, "县级政府")
+    assert sorted(m.unit_code for m in merged.members) == sorted(values)
+    assert merged.totals["t3.new.tot"] == independent_totals(list(values.values()))["t3.new.tot"]
+    status = {r.unit_code: r.status for r in merged.rows}
+    assert status == {u.code: "已通过" for u in [ROOT, *UNDER_ROOT]}
+
+
+def test_the_county_and_its_own_consolidated_workbook(tmp_path: Path) -> None:
+    """An earlier consolidated workbook of the county among the county's inputs holds the units it would
+    count again: it is left out (double-count). One level up, the county's consolidated workbook and its
+    own report are not duplicates of each other: the report is inside the workbook when the workbook lists
+    the county's code, and is then left out; otherwise both count."""
+    inbox = tmp_path / "回收"
+    inbox.mkdir()
+    own = make_file(SPEC, inbox, "本级.xlsx", ROOT, balanced(1))
+    town = make_file(SPEC, inbox, "阿里河镇.xlsx", UNDER_ROOT[0], balanced(2))
+    options = CheckOptions(year=YEAR, roster=Roster((ROOT, *UNDER_ROOT), "名单"), jobs=1)
+    earlier = merge_files([inbox], options)
+    assert sorted(m.unit_code for m in earlier.members) == [COUNTY, A.code]
+    write_consolidated(earlier, inbox / "以前的汇总.xlsx")
+    again = merge_files([inbox], options)
+    assert sorted(m.file for m in again.members) == ["本级.xlsx", "阿里河镇.xlsx"]
+    dropped = next(f for f in again.files if f.name == "以前的汇总.xlsx")
+    assert dropped.dropped == "double-count" and not dropped.included
+    assert dropped.submission.issues[-1].message == (
+        "本文件是汇总单位鄂伦春自治旗人民政府（150723）自己的汇总表（可能是以前汇总的结果），其中的单位会再次计入，"
+        "会造成重复计算，本文件不计入汇总。"
+    )
+    assert again.totals == earlier.totals
+    # One level up: the city gets the county's workbook (which holds 本级) and 本级 again.
+    up = tmp_path / "上报"
+    up.mkdir()
+    write_consolidated(earlier, up / "旗汇总.xlsx")
+    shutil.copy(own, up / "本级.xlsx")
+    city = merge_files([up], CheckOptions(year=YEAR, jobs=1), unit_code="1507", unit_name="呼伦贝尔市")
+    assert [m.file for m in city.members] == ["旗汇总.xlsx"]
+    assert next(f for f in city.files if f.name == "本级.xlsx").dropped == "double-count"
+    assert city.totals == earlier.totals
+    # A county workbook without 本级, with 本级 sent beside it: both count, each once.
+    (inbox / "以前的汇总.xlsx").unlink()
+    own.unlink()
+    towns_only = merge_files([inbox], options)
+    write_consolidated(towns_only, up / "旗汇总.xlsx")
+    city = merge_files([up], CheckOptions(year=YEAR, jobs=1), unit_code="1507", unit_name="呼伦贝尔市")
+    assert sorted(m.file for m in city.members) == ["旗汇总.xlsx", "本级.xlsx"]
+    assert city.totals["t3.new.tot"] == independent_totals([balanced(1), balanced(2)])["t3.new.tot"]
+    assert town.exists()

@@ -289,7 +289,7 @@ def test_xml_entities_are_refused(valid: Path) -> None:
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     missing = read(tmp_path / "没有这个文件.xlsx")
-    assert only(missing, "file-unreadable").message == "文件无法读取：文件不存在。"
+    assert only(missing, "file-unreadable").message == "文件无法读取：文件或文件夹不存在。"
     folder = read(tmp_path)
     assert only(folder, "file-unreadable").message == "文件无法读取：这是文件夹，不是文件。"
 
@@ -298,7 +298,10 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_unreadable_file(valid: Path) -> None:
     valid.chmod(0)
     try:
-        assert only(read(valid), "file-unreadable").message == "文件无法读取：没有读取权限。"
+        assert (
+            only(read(valid), "file-unreadable").message
+            == "文件无法读取：没有权限（文件是否正在 Excel 或 WPS 中打开？）。"
+        )
     finally:
         valid.chmod(0o644)
 

@@ -1,4 +1,4 @@
-"""The national tables as the report prints them, compared with the format (shared FORMAT.md §2–§4, written
+"""The national tables as the report prints them, compared with the format (docs/format.md §2–§4, written
 out here by hand, not derived from the code): every header cell's text, rowspan and colspan, row by row, read
 back from the HTML with the standard library's parser; every value cell where its cell id says."""
 
@@ -67,7 +67,7 @@ T3_HEAD = [
 
 
 def t3_rows(version: str) -> list[list[tuple[str, int, int]]]:
-    """FORMAT.md §3: 25 data rows (2021; 23 in 2019, where （六）其他处理 is one row), 三、本年度办理结果 a
+    """docs/format.md §3: 25 data rows (2021; 23 in 2019, where （六）其他处理 is one row), 三、本年度办理结果 a
     rowspan-22 label (20 in 2019), （三）…（六） groups of 8, 3, 5, 3 rows."""
     seven = values(7)
     rows = [
@@ -127,7 +127,7 @@ def t3_rows(version: str) -> list[list[tuple[str, int, int]]]:
     return T3_HEAD + rows
 
 
-# FORMAT.md §4: 行政复议 (colspan 5) | 行政诉讼 (colspan 10); the review results rowspan 2; 15 integers.
+# docs/format.md §4: 行政复议 (colspan 5) | 行政诉讼 (colspan 10); the review results rowspan 2; 15 integers.
 RESULTS = [("结果维持", 1, 1), ("结果纠正", 1, 1), ("其他结果", 1, 1), ("尚未审结", 1, 1), ("总计", 1, 1)]
 T4 = [
     [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
@@ -136,7 +136,7 @@ T4 = [
     values(15),
 ]
 
-# FORMAT.md §2: four stacked sub-tables, each with its title row across the table; a one-column sub-table's
+# docs/format.md §2: four stacked sub-tables, each with its title row across the table; a one-column sub-table's
 # column spans the three data columns.
 T2_2021 = [
     [("第二十条第（一）项", 1, 4)],

@@ -124,7 +124,8 @@ def test_roster_api(tmp_path: Path) -> None:
     assert roster.children("150723107") == []
     assert roster.parents() == ["150723", "150723100", "9"]
     assert roster.external_parents() == ["9"]
-    assert roster.top_parent() == "9"
+    assert roster.top_parent() == "150723"  # four units under the county, one under 9
+    assert [roster.top_of(u) for u in roster] == ["150723"] * 5 + ["9"]
 
 
 def test_top_parent_when_the_county_is_absent() -> None:
@@ -135,11 +136,28 @@ def test_top_parent_when_the_county_is_absent() -> None:
     assert Roster(tuple(units[:1]), "x.csv").top_parent() == "150723"
 
 
-def test_top_parent_none_on_tie_or_without_outside_parent() -> None:
+def test_top_parent_none_on_tie_or_without_parents() -> None:
     tie = Roster((Unit("1", "甲", "乡镇", "A", 2), Unit("2", "乙", "乡镇", "B", 3)), "x.csv")
     assert tie.top_parent() is None
+    alone = Roster((Unit("1", "甲", "乡镇", None, 2), Unit("2", "乙", "乡镇", None, 3)), "x.csv")
+    assert alone.top_parent() is None
+    assert Roster((Unit("1", "甲", "县级政府", None, 2),), "x.csv").top_parent() is None
+
+
+def test_top_parent_is_the_root_when_the_roster_lists_it() -> None:
+    """A roster of the county itself (no parent) and its units (parent: the county), at any depth."""
     inside = Roster((Unit("1", "甲", "县级政府", None, 2), Unit("2", "乙", "乡镇", "1", 3)), "x.csv")
-    assert inside.top_parent() is None
+    assert inside.top_parent() == "1"
+    deep = Roster(
+        (
+            Unit("3", "丙", "其他", "2", 4),
+            Unit("2", "乙", "乡镇", "1", 3),
+            Unit("1", "甲", "县级政府", None, 2),
+        ),
+        "x.csv",
+    )
+    assert deep.top_parent() == "1"
+    assert [deep.top_of(u) for u in deep] == ["1", "1", "1"]
 
 
 def test_bundled_sample() -> None:
@@ -160,23 +178,29 @@ def test_bundled_sample() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "无.csv"
     err = error_of(path)
-    assert err.message == f"名单文件 {path} 无法读取：文件不存在"
-    assert str(err) == f"名单文件 {path} 无法读取：文件不存在（请检查文件路径）"
+    assert err.message == f"名单文件 {path} 无法读取：文件或文件夹不存在"
+    assert str(err) == f"名单文件 {path} 无法读取：文件或文件夹不存在（请检查文件路径）"
     assert isinstance(err, ValueError)
-    assert error_of(tmp_path / "无.xlsx").message == f"名单文件 {tmp_path / '无.xlsx'} 无法读取：文件不存在"
+    assert (
+        error_of(tmp_path / "无.xlsx").message
+        == f"名单文件 {tmp_path / '无.xlsx'} 无法读取：文件或文件夹不存在"
+    )
 
 
 def test_directory_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "dir.csv"
     path.mkdir()
-    assert error_of(path).message == f"名单文件 {path} 无法读取：这是一个文件夹"
+    assert error_of(path).message == f"名单文件 {path} 无法读取：这是文件夹，不是文件"
 
 
 def test_broken_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "坏.xlsx"
     path.write_bytes(b"not a zip file")
     err = error_of(path)
-    assert err.message == f"名单文件 {path} 无法读取：不是有效的 .xlsx 文件"
+    assert (
+        err.message
+        == f"名单文件 {path} 无法读取：这不是 Excel 工作簿（.xlsx）：这是文本文件（可能是 CSV 改了扩展名）"
+    )
     assert err.hint == SAVE_HINT
 
 

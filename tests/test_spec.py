@@ -1,4 +1,4 @@
-"""The declarative spec: both formats load, every cell of FORMAT.md is there with its verbatim label, the hash is
+"""The declarative spec: both formats load, every cell of docs/format.md is there with its verbatim label, the hash is
 stable, bad specs are refused with the path of the bad entry, and the computed cells are the sums of the format."""
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ R_2019 = [r for r in R_2021 if not r.startswith("r6_")] + ["r6"]
 T4_GROUPS = ["review", "lit_direct", "lit_after"]
 T4_COLS = ["maintain", "correct", "other", "pending", "total"]
 
-# FORMAT.md §2 (T2 of 2021), §3 (T3), §4 (T4), in template order.
+# docs/format.md §2 (T2 of 2021), §3 (T3), §4 (T4), in template order.
 T2_2021 = [
     "t2.rules.issued", "t2.rules.repealed", "t2.rules.valid",
     "t2.normative.issued", "t2.normative.repealed", "t2.normative.valid",
     "t2.licensing.decisions", "t2.penalty.decisions", "t2.coercion.decisions", "t2.fees.amount_wan",
 ]  # fmt: skip
-# FORMAT.md §8 (T2 of 2019): the ids are tianbao's own, pinned because readers and consolidations use them.
+# docs/format.md §8 (T2 of 2019): the ids are tianbao's own, pinned because readers and consolidations use them.
 T2_2019 = [
     "t2.rules.made", "t2.rules.published", "t2.rules.total",
     "t2.normative.made", "t2.normative.published", "t2.normative.total",
@@ -218,6 +218,42 @@ def test_hash_changes_with_the_structure(spec2021: Spec, spec2019: Spec) -> None
     assert parse_spec(message).hash != spec2021.hash
     kind = replaced("type: amount}", "type: count}")
     assert parse_spec(kind).hash != spec2021.hash
+
+
+def test_the_covers_hints_and_required_fields_come_from_the_spec(
+    spec2021: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which cover fields must be filled (`meta-missing`) and what each cell's input message says are the
+    spec's `required` and `hint`; changing them leaves the hash alone, so the templates already sent out stay
+    valid."""
+    import openpyxl
+
+    from tianbao.filling import fill_template
+    from tianbao.reading import identity, read_submission
+    from tianbao.template import TemplateOptions, write_template
+
+    text = replaced(
+        "{id: phone, label: 联系电话, kind: text, required: true,", "{id: phone, label: 联系电话, kind: text,"
+    )
+    text = text.replace(
+        "审核人, kind: text, hint: 填写审核人（分管负责人）姓名。}",
+        "审核人, kind: text, required: true, hint: 请审核人签名。}",
+    )
+    custom = parse_spec(text)
+    assert custom.hash == spec2021.hash
+    assert [f.id for f in custom.meta if f.required] == ["filled_by", "reviewer"]
+    assert [f.id for f in spec2021.meta if f.required] == ["filled_by", "phone"]
+    monkeypatch.setattr(identity, "known_specs", lambda: {(custom.id, custom.version): custom})
+    template = tmp_path / "模板.xlsx"
+    write_template(custom, template, TemplateOptions(year=2025))
+    prompts = {dv.prompt for dv in openpyxl.load_workbook(template)["封面"].data_validations.dataValidation}
+    assert {"请审核人签名。", "填写填报人联系电话。", "填写单位全称，如“诺敏镇人民政府”。"} <= prompts
+    filled = tmp_path / "已填.xlsx"
+    fill_template(template, {c: 0 for c in custom.input_ids}, filled)
+    sub = read_submission(filled, expected_spec=custom)
+    [issue] = [i for i in sub.issues if i.code == "meta-missing"]
+    assert issue.message == "封面未填写：填报人、审核人。"
+    assert issue.hint == "请在封面补填填报人、审核人。"
 
 
 # --- Bad specs ----------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import inspect
 import sys
@@ -18,8 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tianbao.errors import TianbaoError
+from tianbao.cli.entry import EXIT_INTERRUPTED
+from tianbao.errors import TianbaoError, os_reason
 from tianbao.options import CheckOptions
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.container import human_size
 from tianbao.reading.model import Limits, parse_size
 from tianbao.reading.previous import Previous, read_previous
@@ -64,7 +65,9 @@ PreviousOpt = Annotated[
 ]
 JobsOpt = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1),
+    typer.Option(
+        "--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1, max=MAX_JOBS
+    ),
 ]
 
 
@@ -313,17 +316,6 @@ def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer
     return typer.Exit(code)
 
 
-_ERRNO_ZH = {
-    errno.ENOENT: "路径不存在",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "只读的文件系统",
-    errno.EISDIR: "这是文件夹",
-    errno.ENOTDIR: "路径中有一部分不是文件夹",
-}
-
-
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn tianbao's exceptions into a Chinese message and exit code 2, never a traceback."""
@@ -333,8 +325,7 @@ def user_errors() -> Iterator[None]:
         raise fail(exc.message, exc.hint) from None
     except OSError as exc:  # an output that cannot be written: the disk is full, no permission …
         where = f"“{exc.filename}”" if exc.filename else ""
-        reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or str(exc))
-        raise fail(f"无法读写{where}：{reason}", "请检查路径、权限和磁盘空间") from None
+        raise fail(f"无法读写{where}：{os_reason(exc)}", "请检查路径、权限和磁盘空间") from None
     except KeyboardInterrupt:
         err_console.print("已中断。")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

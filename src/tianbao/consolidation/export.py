@@ -30,7 +30,7 @@ def escape(text: str) -> str:
 def tidy_rows(c: Consolidation) -> Iterator[tuple[str, str, str, str, float]]:
     for m in c.members:
         for cell_id, cell in c.spec.cells.items():
-            yield m.unit_code, m.unit_name, cell_id, f"{cell.sheet} {cell.label}", m.values.get(cell_id, 0.0)
+            yield m.unit_code, m.unit_name, cell_id, cell.full_label, m.values.get(cell_id, 0.0)
 
 
 def csv_bytes(c: Consolidation) -> bytes:

@@ -7,24 +7,31 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from tianbao.amounts import exact_sum
+from tianbao.amounts import exact_sums
 from tianbao.consolidation.dates import parse_fill_date
 from tianbao.consolidation.model import Consolidation, Member, Parent
 from tianbao.consolidation.rollcall import display_names, roll_call
 from tianbao.consolidation.select import fill_date
 from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
-from tianbao.inputs import expand_paths
+from tianbao.inputs import expand_paths, inputs_at, require_not_input
 from tianbao.intake import Ignored, ignored_reason
 from tianbao.options import CheckOptions
-from tianbao.roster import Roster
+from tianbao.roster import MAX_CODE, MAX_NAME, Roster
 from tianbao.spec import Spec
 from tianbao.validation.run import CheckRun, Progress, check_files, nothing_to_check
 from tianbao.validation.validate import Validated
 
 
 def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
-    """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent."""
+    """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent. A code or name
+    given is bound as a roster's are (`MAX_CODE`, `MAX_NAME`)."""
+    if code and len(code) > MAX_CODE:
+        raise UsageError(f"汇总单位代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", "请用 --unit 只给出代码")
+    if name and len(name) > MAX_NAME:
+        raise UsageError(
+            f"汇总单位名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", "请用 --unit-name 只给出单位的名称"
+        )
     if not code and roster is not None:
         code = roster.top_parent()
     if not code:
@@ -41,39 +48,47 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
     return Parent(code, name or unit.name, unit.type if unit else "")  # type: ignore[union-attr]
 
 
+def own_output(
+    out: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    options: CheckOptions,
+    parent: Parent,
+) -> None:
+    """The rule for the workbook a merge writes: it may be among the inputs (a folder given holds it) only as
+    this merge's earlier output — a consolidated workbook of the same unit and year, which is then left out
+    of the inputs and replaced, so that a merge can be run again into the folder it reads. Anything else
+    there (a unit's report, another unit's consolidated workbook, any other file), the roster or a file of
+    last year's is an input that writing would destroy: a UsageError, before any file is read."""
+    from tianbao.reading import read_submission
+
+    require_not_input(out, options.read_files)
+    hint = "请把汇总表写到别的文件名，或写到报表所在文件夹以外"
+    for path in inputs_at(out, paths):
+        sub = read_submission(path, expected_year=options.year, limits=options.limits)
+        if sub.kind == "consolidated" and sub.unit_code == parent.code and sub.year == options.year:
+            continue  # this merge's own earlier output
+        if sub.kind == "template" and sub.unit_code:
+            what = f"{sub.unit_name or ''}（{sub.unit_code}）的报表"
+        elif sub.kind == "consolidated":
+            what = f"{sub.unit_name or ''}（{sub.unit_code or ''}）{sub.year or ''} 年度的汇总表"
+        else:
+            what = "不是本单位本年度的汇总表"
+        raise UsageError(f"-o {out} 是要汇总的文件 {path}（{what}），写入会覆盖它", hint)
+
+
 def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
-    """Every cell's consolidated value: exact decimal sums of the inputs, computed cells from those."""
-    rows = list(rows)
-    matrix = np.array([[r.get(c, 0.0) for c in spec.input_ids] for r in rows], dtype=float)
-    return _totals(spec, matrix.reshape(len(rows), len(spec.input_ids)), rows)
+    """Every cell's consolidated value of `rows` (input values by cell id; a missing one is 0)."""
+    table = [[r.get(c, 0.0) for c in spec.input_ids] for r in rows]
+    return _totals(spec, np.array(table, dtype=float).reshape(len(table), len(spec.input_ids)))
 
 
-def _totals(spec: Spec, inputs_matrix: np.ndarray, rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    """`totals_of` the `rows`, given their input values as a matrix (a column per input id)."""
-    inputs = _sums_in_ten_thousandths(spec.input_ids, inputs_matrix)
-    if inputs is None:
-        inputs = {c: exact_sum(r.get(c, 0.0) for r in rows) for c in spec.input_ids}
+def _totals(spec: Spec, inputs_matrix: np.ndarray) -> dict[str, float]:
+    """Every cell's consolidated value: exact decimal sums of the inputs (a column per input id of the
+    matrix, a row per member), computed cells from those."""
+    inputs = dict(zip(spec.input_ids, exact_sums(inputs_matrix), strict=True))
     computed = spec.compute(inputs)
     values = {**inputs, **{c: round(float(v), 4) for c, v in computed.items()}}
     return {c: values[c] for c in spec.cells}
-
-
-def _sums_in_ten_thousandths(cell_ids: Sequence[str], matrix: np.ndarray) -> dict[str, float] | None:
-    """`exact_sum` of each column, computed in integers: when every value is a whole number of
-    ten-thousandths (counts, and amounts in 万元 with at most 4 decimals, as the reader leaves them) and
-    small enough for the float to name that number alone, the decimal sum is the integer sum / 10,000 —
-    the same float, a hundred times faster for 10,000 units. None when a value is not such a number."""
-    if not len(matrix):
-        return None
-    scaled = np.rint(matrix * 10_000)
-    if not (np.all(np.abs(matrix) < 1e11) and np.array_equal(scaled / 10_000, matrix)):
-        return None
-    ints = scaled.astype(np.int64)
-    if int(np.abs(ints).max()) * len(ints) < 2**63:  # no column sum can overflow: numpy's is exact
-        totals = ints.sum(axis=0).tolist()
-    else:
-        totals = [sum(column) for column in ints.T.tolist()]  # Python integers: exact
-    return {c: total / 10_000 for c, total in zip(cell_ids, totals, strict=True)}
 
 
 def _rounded_rows(validated: Validated, chosen: list[int]) -> tuple[list[str], list[list[float]], np.ndarray]:
@@ -136,7 +151,7 @@ def consolidate(
         year=year,
         parent=parent,
         members=members,
-        totals=_totals(spec, _columns(matrix, columns, spec.input_ids), [m.values for m in members]),
+        totals=_totals(spec, _columns(matrix, columns, spec.input_ids)),
         files=list(call.files),
         rows=list(call.rows),
         covered=tuple(sorted(covered)),
@@ -154,28 +169,43 @@ def merge_files(
     *,
     unit_code: str | None = None,
     unit_name: str | None = None,
+    out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> Consolidation:
     """Check every file (as `check_files` does, with the same `options`) and consolidate the accepted ones
     for the parent unit: `unit_code` (--unit), else the roster's top unit; `unit_name`, else the roster's
-    name. `options.year` is required; put the output among `options.exclude` when it may lie among the
-    inputs (an earlier merge's output there would count everything twice)."""
-    if options.year is None:
+    name. `options.year` is required. `out`: where the consolidated workbook will be written, checked
+    before any file is read (`own_output`): never read as an input, and never an input's place."""
+    year = options.year
+    if year is None:
         raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
+    paths = list(paths)
     found = expand_paths(paths, exclude=options.exclude)  # nothing to check: said before the unit is asked
     if all(ignored_reason(p.name) for p in found):
         raise nothing_to_check([Ignored(str(p), ignored_reason(p.name) or "") for p in found])
     parent = resolve_parent(options.roster, unit_code, unit_name)
+    if out is not None:
+        own_output(out, paths, options, parent)
+        options = options.excluding([out])
+        found = expand_paths(paths, exclude=options.exclude)
     run = check_files(found, options, progress=progress)
-    prev = options.previous.values_for(parent.code, options.year) if options.previous is not None else None
+    prev = options.previous.values_for(parent.code, year) if options.previous is not None else None
     with paused_gc():
         return consolidate(
             run,
-            year=options.year,
+            year=year,
             parent=parent,
             roster=options.roster,
             previous=dict(prev) if prev else None,
         )
 
 
-__all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent", "totals_of"]
+__all__ = [
+    "consolidate",
+    "display_names",
+    "merge_files",
+    "own_output",
+    "parse_fill_date",
+    "resolve_parent",
+    "totals_of",
+]

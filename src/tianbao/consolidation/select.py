@@ -1,11 +1,17 @@
 """Which accepted submissions go into the totals: the duplicate rule, then the double-count rule.
 
-Duplicates: the accepted submissions of one unit code. The newest is kept — by the fill date in the file
+The consolidating unit's own consolidated workbook (an earlier merge's result, found among the inputs) is
+left out with a `double-count` error: it holds the units that are consolidated again. Its own report (a
+template of its code: its 本级 data, which no other unit's report holds) counts as any unit's.
+
+Duplicates: the accepted submissions of one unit code and kind (a unit's own report and a consolidated
+workbook of the same code are not copies: the double-count rule decides between them). The newest is kept — by the fill date in the file
 (填报日期; missing or unreadable counts as oldest), then by the file's modification time, then by name (a last,
 deterministic resort). Another file whose input values all equal the kept one's gets `duplicate-identical`;
 any other gets `duplicate-superseded`. Both are warnings and neither file counts twice.
 
-Double counting: a consolidated workbook lists its constituent units (transitively). A kept submission of one
+Double counting: a consolidated workbook lists its constituent units (transitively; its own code when its
+unit's own report was among them). A kept submission of one
 of those units — a town's own file, or a county's consolidated workbook inside a city's — gets a `double-count`
 error naming the consolidated file, and is left out. Of two consolidated workbooks that share a unit, the one
 met second (larger first, then by unit code) is left out.
@@ -14,7 +20,7 @@ met second (larger first, then by unit code) is left out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tianbao import issues as catalogue
@@ -63,20 +69,34 @@ def same_values(a: Submission, b: Submission, input_ids: Sequence[str]) -> bool:
     return all(a.values.get(c) == b.values.get(c) for c in input_ids)
 
 
-def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Mapping[str, str]) -> Selection:
-    """Apply the duplicate and double-count rules to the accepted submissions. Pure: the issues the rules give
-    are in the selection (`Selection.issues_of`); `Selection.apply()` records them on the submissions."""
+def select(
+    candidates: Sequence[Submission],
+    input_ids: Sequence[str],
+    names: Mapping[str, str],
+    parent_code: str | None = None,
+) -> Selection:
+    """Apply the duplicate and double-count rules to the accepted submissions, for the consolidating unit
+    `parent_code`. Pure: the issues the rules give are in the selection (`Selection.issues_of`);
+    `Selection.apply()` records them on the submissions."""
     out = Selection()
 
     def name(s: Submission) -> str:
         return names.get(s.path, s.path)
 
-    groups: dict[str, list[Submission]] = {}
+    groups: dict[tuple[str, str], list[Submission]] = {}
     for s in candidates:
-        groups.setdefault(s.unit_code or f"?{s.path}", []).append(s)
+        if parent_code is not None and s.kind == "consolidated" and s.unit_code == parent_code:
+            detail = (
+                f"本文件是汇总单位{s.unit_name or parent_code}（{parent_code}）自己的汇总表（可能是以前汇总的结果），"
+                "其中的单位会再次计入"
+            )
+            out.give(s, catalogue.make(DOUBLE_COUNT, detail=detail))
+            out.dropped[s.path] = DOUBLE_COUNT
+            continue
+        groups.setdefault((s.unit_code or f"?{s.path}", s.kind), []).append(s)
     kept: list[Submission] = []
-    for code in sorted(groups):
-        group = groups[code]
+    for key in sorted(groups):
+        group = groups[key]
         # Nearly every unit sends one file: no dates to parse then.
         newest_first = (
             sorted(group, key=lambda s: newness(s, name(s)), reverse=True) if len(group) > 1 else group
@@ -95,7 +115,7 @@ def select(candidates: Sequence[Submission], input_ids: Sequence[str], names: Ma
     return out
 
 
-def _double_count(kept: list[Submission], out: Selection, name) -> None:  # type: ignore[no-untyped-def]
+def _double_count(kept: list[Submission], out: Selection, name: Callable[[Submission], str]) -> None:
     consolidated = sorted(
         (s for s in kept if s.kind == "consolidated"),
         key=lambda s: (-len(s.members), s.unit_code or "", name(s)),

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao import caches
+from tianbao.amounts import TOLERANCE
+from tianbao.cells import shorten
 from tianbao.issues import Issue, make
 from tianbao.reading.backend import EMPTY, RawWorkbook
 from tianbao.reading.container import too_large
 from tianbao.reading.identity import defined_name_value
-from tianbao.reading.plan import PAD, Plan, norm_formula, norm_text
+from tianbao.reading.plan import PAD, Plan, norm_text
 from tianbao.spec.compiled import fmt_number
 from tianbao.spec.layout import a1, col_letter
+from tianbao.template.formulas import norm_formula
 
 Offset = tuple[int, int]
 MAX_LABEL_ISSUES = 10  # more changed labels than this on one sheet: the table is not the template's any more
@@ -168,7 +171,7 @@ def _labels(
                 sheet=sheet,
                 cell=a1(lab.row, lab.col),
                 expected=lab.text,
-                found="（空白）" if shown is None else _short(str(shown)),
+                found="（空白）" if shown is None else shorten(str(shown)),
             )
         )
     return issues, moves
@@ -221,11 +224,6 @@ def _shift_text(offset: Offset, first: tuple[int, int]) -> str:
     return f"{start}起的内容{'、'.join(parts)}（可能{'、'.join(what)}）"
 
 
-def _short(text: str, limit: int = 40) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def check_formulas(
     plan: Plan,
     raw: RawWorkbook,
@@ -255,7 +253,7 @@ def check_formulas(
         if not isinstance(value, int | float) or isinstance(value, bool):
             continue  # no stored result to compare (the usual case: a file saved by tianbao or openpyxl)
         cached[cell_id] = float(value)
-        stale = abs(float(value) - float(recomputed[cell_id])) > 1e-6
+        stale = abs(float(value) - float(recomputed[cell_id])) > TOLERANCE
         if stale and cell_id not in unusable:
             issues.append(
                 make(
@@ -275,7 +273,7 @@ def _where(plan: Plan, cell_id: str) -> dict[str, str]:
 
 
 def _label(plan: Plan, cell_id: str) -> str:
-    return f"{plan.places[cell_id][0]} {plan.spec.cells[cell_id].label}"
+    return plan.spec.cells[cell_id].full_label
 
 
 def _typed(value: Any) -> str:
@@ -283,4 +281,4 @@ def _typed(value: Any) -> str:
         return "空白"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return fmt_number(value)
-    return f"“{_short(str(value))}”"
+    return f"“{shorten(str(value))}”"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
 from tianbao import caches
+from tianbao.cells import cell_text
 from tianbao.reading.values import Where
 from tianbao.spec import Spec, cell_name
 from tianbao.spec.layout import (
@@ -22,6 +22,7 @@ from tianbao.spec.layout import (
     cover_boxes,
     sheet_layouts,
 )
+from tianbao.spec.model import ValueType
 from tianbao.spec.rules import Term
 from tianbao.template.formulas import definition_formula
 
@@ -31,19 +32,9 @@ _WS = re.compile(r"\s+")
 
 @caches.memoized(caches.LABEL_TEXTS, typed=True)  # labels are the same text in every copy of a template
 def norm_text(value: Any) -> str:
-    """Label text for comparison: NFKC (full-width punctuation as ASCII) without any whitespace."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
-
-
-@caches.memoized(caches.FORMULAS)
-def norm_formula(text: str) -> str:
-    """Formula text for comparison: no “=”, “$”, quotes around sheet names or spaces; upper case."""
-    s = text.strip().lstrip("=").replace("$", "").replace("'", "")
-    return _WS.sub("", s).upper()
+    """Label text for comparison: the cell's text (`cell_text`) in NFKC (full-width punctuation as ASCII),
+    without any whitespace."""
+    return _WS.sub("", unicodedata.normalize("NFKC", cell_text(value)))
 
 
 @dataclass(frozen=True)
@@ -73,7 +64,7 @@ class InputCell(caches.Shared):
     sheet: str
     row: int
     col: int
-    type: str  # the value type: count, int, amount
+    type: ValueType  # count, int, amount
     where: Where  # where its issues point
 
 
@@ -108,38 +99,13 @@ class Plan:
         return [(lay.sheet, tuple(c for c in lay.cells if not cells[c].computed)) for lay in self.layouts]
 
     @cached_property
-    def sums(self) -> tuple[tuple[str, tuple[tuple[Any, str | None], ...]], ...]:
-        """Each computed cell's definition as (coefficient, cell id or None for a constant) terms, in the
-        spec's order of definitions."""
-        return tuple(
-            (cell_id, tuple((t.coef, t.cell) for t in inst.relation.rhs))
-            for cell_id, inst in self.spec.definitions.items()
-        )
-
-    def compute(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """`Spec.compute` for one submission's values: the same sums, term by term in the same order (so
-        the same numbers), without a function call per term."""
-        values: dict[str, Any] = {}
-        get = inputs.get
-        for cell_id, terms in self.sums:
-            total: Any = 0
-            for coef, cell in terms:
-                if cell is None:
-                    total = total + coef
-                else:
-                    value = values[cell] if cell in values else get(cell)
-                    total = total + coef * (0 if value is None else value)
-            values[cell_id] = total
-        return values
-
-    @cached_property
     def inputs(self) -> tuple[InputCell, ...]:
         """Each input cell, in the spec's order."""
         out = []
         for cell_id in self.spec.input_ids:
             cell = self.spec.cells[cell_id]
             sheet, row, col = self.places[cell_id]
-            where = Where(cell_id, sheet, a1(row, col), f"{sheet} {cell.label}")
+            where = Where(cell_id, sheet, a1(row, col), cell.full_label)
             out.append(InputCell(cell_id, sheet, row, col, cell.type, where))
         return tuple(out)
 
@@ -178,9 +144,10 @@ def _meta(spec: Spec, boxes: dict[str, Box]) -> list[tuple[Any, Box]]:
 
 def _locator(plan: Plan, lay: SheetLayout) -> Any:
     def locate(t: Term) -> str | Box:
-        sheet, row, col = plan.places[t.cell]  # type: ignore[index]
+        assert t.cell is not None  # a reference, not a constant
+        sheet, row, col = plan.places[t.cell]
         if sheet == lay.sheet:
-            return lay.cells[t.cell]  # type: ignore[index]
+            return lay.cells[t.cell]
         return f"'{sheet}'!{a1(row, col)}"
 
     return locate

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tianbao.amounts import TOLERANCE
 from tianbao.errors import UsageError
 from tianbao.reading.interpret import read_submission
 from tianbao.reading.model import Limits, Submission
@@ -45,7 +46,6 @@ BLOCKING = {
     "label-changed",
     "unsafe-workbook",
 }
-TOLERANCE = 1e-6  # values of one unit in two files that differ by less are the same (明细 rounds to 4 places)
 HINT = "请给出上年交回并通过检查的报表或上年的汇总表（.xlsx）"
 
 
@@ -100,44 +100,30 @@ def usable_values(spec: Spec, inputs: Mapping[str, Any], invalid: Iterable[str] 
     bad = set(invalid)
     numbers: dict[str, float] = {}
     for cell_id in spec.input_ids:
-        v = inputs.get(cell_id)
-        number = _number(v)
-        if number is None or cell_id in bad:
+        value = inputs.get(cell_id)
+        number = 0.0 if value is None else float(value)
+        if cell_id in bad or not math.isfinite(number):
             bad.add(cell_id)
         else:
             numbers[cell_id] = number
     unusable = spec.unusable(bad)
     computed = spec.compute(numbers)
-    return {
-        c: float(v)
-        for c, v in (*numbers.items(), *computed.items())
-        if c not in unusable and math.isfinite(v)
-    }
+    return {c: float(v) for c, v in (*numbers.items(), *computed.items()) if c not in unusable}
 
 
-def _number(value: Any) -> float | None:
-    """A value read as a number (None: blank, counted as 0); None when it is not a finite number."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _own(sub: Submission, source: str) -> list[PreviousUnit]:
+def _own(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
     """A unit's workbook: its own values."""
     assert sub.spec is not None
     values = usable_values(sub.spec, sub.values, sub.invalid)
     return [PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source)]
 
 
-def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
+def _consolidated(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
     """A consolidated workbook: the consolidated unit itself, then each unit of its 明细."""
     from tianbao.reading.consolidated import read_detail
 
     assert sub.spec is not None
-    detail = read_detail(sub.spec, source)
+    detail = read_detail(sub.spec, source, limits.max_cells)
     errors = [i for i in detail.issues if i.is_error]
     if errors:
         raise PreviousError(f"上年汇总表 {source} 不能使用：{errors[0].message.rstrip('。')}", HINT)
@@ -145,11 +131,11 @@ def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
         PreviousUnit(r.unit_code, r.unit_name, r.unit_type, usable_values(sub.spec, r.values), source)
         for r in detail.rows
     ]
-    return [*_own(sub, source), *rows]
+    return [*_own(sub, source, limits), *rows]
 
 
 # How a workbook of each stamp kind gives last year's units.
-KINDS: dict[str, Callable[[Submission, str], list[PreviousUnit]]] = {
+KINDS: dict[str, Callable[[Submission, str, Limits], list[PreviousUnit]]] = {
     "template": _own,
     "consolidated": _consolidated,
 }
@@ -180,7 +166,7 @@ def read_previous(
         if reader is None:
             raise PreviousError(f"上年报表 {source} 的模板类型“{sub.kind}”不能作为上年数据", HINT)
         try:
-            found = reader(sub, source)
+            found = reader(sub, source, limits)
         except PreviousError:
             raise
         except Exception:  # a report, never a traceback

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from tianbao.errors import SpecError
-from tianbao.spec.model import MetaField, Node, Rule, SpecDocument, Table, ValueType
+from tianbao.spec.model import UNHASHED, MetaField, Node, Rule, SpecDocument, Table, ValueType
 from tianbao.spec.rules import Relation, expand_each, holds, parse_relation, side_value
 
 
@@ -39,6 +39,11 @@ class Cell:
         parts = [self.row_labels[-1]] if self.row_labels else []
         parts.extend(self.col_labels[-2:] if not self.row_labels else self.col_labels[-1:])
         return " / ".join(parts)
+
+    @property
+    def full_label(self) -> str:
+        """The label with its sheet, as messages name the cell (e.g. “表三 （一）予以公开 / 自然人”)."""
+        return f"{self.sheet} {self.label}"
 
 
 def cell_name(cell_id: str) -> str:
@@ -121,8 +126,10 @@ class Spec:
 
     @cached_property
     def hash(self) -> str:
-        """A stable hash of the structure (ids, labels, types, rules), independent of YAML formatting."""
-        canonical = json.dumps(self.doc.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        """A stable hash of the structure (ids, labels, types, rules), independent of YAML formatting and of
+        the fields in `UNHASHED`."""
+        structure = self.doc.model_dump(mode="json", exclude=UNHASHED)
+        canonical = json.dumps(structure, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     @cached_property
@@ -142,21 +149,30 @@ class Spec:
     def table_cells(self, table_id: str) -> list[Cell]:
         return [c for c in self.cells.values() if c.table == table_id]
 
+    @cached_property
+    def sums(self) -> tuple[tuple[str, tuple[tuple[float, str | None], ...]], ...]:
+        """Each computed cell's definition as (coefficient, cell id or None for a constant) terms, in
+        dependency order."""
+        return tuple(
+            (cell_id, tuple((t.coef, t.cell) for t in inst.relation.rhs))
+            for cell_id, inst in self.definitions.items()
+        )
+
     def compute(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """Computed cells from input values (a missing or None input counts as 0).
-
-        Works on scalars and on pandas Series alike; definitions are applied in dependency order.
-        """
+        """Computed cells from input values (a missing or None input counts as 0): the one computation of
+        the totals — for one submission's numbers, for pandas Series of a whole run, for sums of many units
+        alike. Term by term, without a function call per term (it runs for every file read)."""
         values: dict[str, Any] = {}
-
-        def get(cell_id: str, prev: bool) -> Any:
-            if cell_id in values:
-                return values[cell_id]
-            v = inputs.get(cell_id)
-            return 0 if v is None else v
-
-        for cell_id, inst in self.definitions.items():
-            values[cell_id] = side_value(inst.relation.rhs, get)
+        get = inputs.get
+        for cell_id, terms in self.sums:
+            total: Any = 0
+            for coef, cell in terms:
+                if cell is None:
+                    total = total + coef
+                else:
+                    value = values[cell] if cell in values else get(cell)
+                    total = total + coef * (0 if value is None else value)
+            values[cell_id] = total
         return values
 
     @cached_property

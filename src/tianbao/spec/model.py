@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.main import IncEx
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ValueType = Literal["count", "int", "amount"]
@@ -60,10 +61,15 @@ class Table(_Strict):
 
 
 class MetaField(_Strict):
+    """A field of the cover. `identity`: the stamp's (unit, year); `required`: a blank one is reported
+    (`meta-missing`); `hint`: the input message of its cell."""
+
     id: str
     label: str
     kind: Literal["text", "year", "date"] = "text"
     identity: bool = False
+    required: bool = False
+    hint: str | None = None
 
     _id = field_validator("id")(_check_id)
 
@@ -83,6 +89,11 @@ class Rule(_Strict):
     fix: str
     when: When | None = None
     check_row: str | None = None
+
+
+# Fields that only word the templates' help or say which contact fields to ask for: not part of the
+# structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
+UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}}
 
 
 class SpecDocument(_Strict):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tianbao.amounts import TOLERANCE
 from tianbao.errors import SpecError
 
 Op = Literal["=", ">=", "<="]
@@ -62,7 +63,7 @@ def side_value(terms: Sequence[Term], get: Callable[[str, bool], Any]) -> Any:
     return total
 
 
-def holds(op: Op, lhs: Any, rhs: Any, tolerance: float = 1e-6) -> Any:
+def holds(op: Op, lhs: Any, rhs: Any, tolerance: float = TOLERANCE) -> Any:
     diff = lhs - rhs
     if op == "=":
         return abs(diff) <= tolerance
@@ -169,9 +170,13 @@ def _expand(
             raise SpecError(f"{where}: “{{{n}}}” is not {what}")
     out = []
     for combo in itertools.product(*(sets[n] for n in free)):
-        values = {**bindings, **dict(zip(free, combo, strict=True))}
-        out.append(_PLACEHOLDER.sub(lambda m, v=values: v[m.group(1)], pattern))
+        out.append(_substitute(pattern, {**bindings, **dict(zip(free, combo, strict=True))}))
     return out
+
+
+def _substitute(pattern: str, values: Mapping[str, str]) -> str:
+    """The pattern with each `{name}` replaced by its value."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
 
 
 def expand_each(

@@ -22,9 +22,16 @@ class Mark:
 
 
 class UnitLike(Protocol):
-    code: str
-    name: str
-    type: str
+    """What a template needs of its unit: a roster's Unit, a consolidation's Parent … (read-only)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from tianbao.spec.layout import COVER_LAST_COL, COVER_SHEET, cover_boxes
+from tianbao.spec.layout import COVER_LAST_COL, COVER_SHEET, cover_boxes, cover_title
 from tianbao.template.context import Context
-
-META_HINTS = {
-    "unit_name": "填写单位全称，如“诺敏镇人民政府”。",
-    "unit_code": "填写县（旗）下发的单位代码。",
-    "year": "报告年度，已预先填好。",
-    "filled_by": "填写填报人姓名。",
-    "phone": "填写填报人联系电话。",
-    "filled_on": "填写填报日期，如 2026-01-15。",
-    "reviewer": "填写审核人（分管负责人）姓名。",
-}
 
 
 def instructions(ctx: Context) -> list[str]:
@@ -42,9 +32,9 @@ def write_cover(ctx: Context) -> None:
     ws.set_column(0, 0, 16)
     ws.set_column(1, COVER_LAST_COL, 26)
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, COVER_LAST_COL, f"{opts.year}年度政府信息公开工作年度报告统计表", st["title"])
+    ws.merge_range(0, 0, 0, COVER_LAST_COL, cover_title(opts.year), st["title"])
     ws.merge_range(1, 0, 1, COVER_LAST_COL, f"（{spec.doc.name}，{spec.doc.basis}）", st["subtitle"])
-    fixed = {"year": opts.year}
+    fixed: dict[str, int | str] = {"year": opts.year}
     if opts.unit is not None:
         fixed.update(unit_name=opts.unit.name, unit_code=opts.unit.code)
     boxes = cover_boxes(spec)
@@ -62,9 +52,9 @@ def write_cover(ctx: Context) -> None:
         else:
             fmt = ctx.mark(ws, box.row, box.col, f"meta.{f.id}") or st["input_text"]
             ws.merge_range(box.row, box.col, box.row, box.last_col, "", fmt)
-            value = (opts.prefill or {}).get(f"meta.{f.id}")
-            if value not in (None, ""):
-                ws.write_string(box.row, box.col, str(value), fmt)
+            given = (opts.prefill or {}).get(f"meta.{f.id}")
+            if given not in (None, ""):
+                ws.write_string(box.row, box.col, str(given), fmt)
             ws.data_validation(
                 box.row,
                 box.col,
@@ -75,7 +65,7 @@ def write_cover(ctx: Context) -> None:
                     "criteria": "<=",
                     "value": 100,
                     "input_title": f.label,
-                    "input_message": META_HINTS.get(f.id, f"填写{f.label}。"),
+                    "input_message": f.hint or f"填写{f.label}。",
                     "error_title": "内容过长",
                     "error_message": f"{f.label}不超过 100 个字。",
                 },

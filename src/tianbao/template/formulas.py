@@ -3,13 +3,24 @@ support are used: SUM, IF, ABS."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from tianbao import caches
 from tianbao.spec.compiled import RuleInstance
 from tianbao.spec.layout import Box, a1
 from tianbao.spec.rules import Term
 
 TOLERANCE = "0.00001"
+_WS = re.compile(r"\s+")
+
+
+@caches.memoized(caches.FORMULAS)
+def norm_formula(text: str) -> str:
+    """Formula text as the reader compares it with the formula written here: no “=”, “$”, quotes around
+    sheet names or spaces; upper case (a spreadsheet program may save the same formula either way)."""
+    s = text.strip().lstrip("=").replace("$", "").replace("'", "")
+    return _WS.sub("", s).upper()
 
 
 def _ranges(boxes: list[Box]) -> list[str]:

@@ -15,7 +15,7 @@ from tianbao.reading.model import Submission
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.spec.layout import cell_boxes
-from tianbao.template.context import Context, Mark, TemplateOptions
+from tianbao.template.context import Context, Mark, TemplateOptions, UnitLike
 from tianbao.template.writer import write_template
 
 ISSUES_SHEET = "问题清单"
@@ -96,7 +96,7 @@ def write_feedback(
     target_year = year or sub.year
     if not sub.issues or not sub.readable or not target_year:
         return None
-    unit = roster.get(sub.unit_code) if roster is not None and sub.unit_code else None
+    unit: UnitLike | None = roster.get(sub.unit_code) if roster is not None and sub.unit_code else None
     if unit is None and sub.unit_code and sub.unit_name and sub.stamp is not None and sub.stamp.unit_code:
         unit = _Unit(sub.unit_code, sub.unit_name, sub.unit_type or "")
     prefill: dict[str, object] = {k: v for k, v in sub.values.items() if v is not None and k in spec.cells}

@@ -12,10 +12,9 @@ from functools import cache
 
 import pandera.pandas as pa
 
+from tianbao.amounts import TOLERANCE
 from tianbao.spec import Spec
 from tianbao.spec.compiled import RuleInstance
-
-TOLERANCE = 1e-6
 
 
 def _integral(s):  # type: ignore[no-untyped-def]

@@ -127,7 +127,7 @@ def _report(
                 continue  # the reader has already said what is wrong with this cell
             sheet, box = boxes[str(column)]
             raw = fmt_number(float(row.failure_case))
-            label = f"{sheet} {spec.cells[str(column)].label}"
+            label = spec.cells[str(column)].full_label
             sub.issues.append(
                 catalogue.make(
                     code,

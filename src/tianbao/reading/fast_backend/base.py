@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from tianbao import caches
@@ -40,7 +40,7 @@ class Unusual(Exception):
     """Something the fast path does not handle itself: openpyxl reads the file instead."""
 
 
-def _forbid(*_: Any) -> None:
+def _forbid(*_: Any) -> NoReturn:
     raise Unusual("DOCTYPE or entity declaration")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from tianbao.reading.backend import RawCell, stored_result
+from tianbao.reading.backend import RawCell, cell_number, stored_result
 from tianbao.reading.fast_backend.base import (
     _MARKERS,
     DIMENSION,
@@ -29,12 +29,6 @@ from tianbao.reading.fast_backend.base import (
     _plain_attrs,
 )
 from tianbao.reading.fast_backend.parts import _dimension
-
-
-def _cast_number(value: str) -> int | float:
-    if "." in value or "E" in value or "e" in value:
-        return float(value)
-    return int(value)
 
 
 @dataclass
@@ -224,8 +218,8 @@ class _CellReader:
             formula = self._formula(f_attrs, f, coordinate)
         elif value is not None:
             if data_type == "n":
-                value = _cast_number(value)
-                if style_id in self.date_formats:
+                value = cell_number(value)
+                if style_id in self.date_formats and not isinstance(value, str):
                     from openpyxl.utils.datetime import from_excel
 
                     try:

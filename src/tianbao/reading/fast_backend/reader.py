@@ -101,13 +101,13 @@ class _Reader:
         loaded: list[str] = []
         targets: list[str] = []
         rels: dict[str, tuple[str, str]] | None = None
-        for sheet in book.sheets:
-            if not sheet.rel_id:
+        for entry in book.sheets:
+            if not entry.rel_id:
                 continue
             if rels is None:
                 rels_name = _rels_path(workbook_name)
                 rels = _relationships(rels_name, self.member(zf, rels_name))
-            kind, target = rels[sheet.rel_id]
+            kind, target = rels[entry.rel_id]
             if target not in names:
                 continue
             if "chartsheet" in kind:
@@ -115,11 +115,11 @@ class _Reader:
             sheet_rels = _rels_path(target)
             if sheet_rels in names:
                 _relationships(sheet_rels, self.member(zf, sheet_rels))
-            loaded.append(sheet.name)
+            loaded.append(entry.name)
             targets.append(target)
-            parts.setdefault(sheet.name, target)
-            raw.sheets.append(sheet.name)
-            raw.states[sheet.name] = str(sheet.state or "visible")
+            parts.setdefault(entry.name, target)
+            raw.sheets.append(entry.name)
+            raw.states[entry.name] = str(entry.state or "visible")
         raw.properties = properties
         raw.names = _names(book, loaded)
 
