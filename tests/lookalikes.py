@@ -67,9 +67,10 @@ SHEET3 = "xl/worksheets/sheet3.xml"
 
 
 def _ascii_shell(xml: bytes) -> bytes:
-    """表三 without its data validations and conditional formats: the rest of its shell is ASCII."""
-    xml = re.sub(rb"<dataValidations.*</dataValidations>", b"", xml, flags=re.S)
-    xml = re.sub(rb"<conditionalFormatting.*</conditionalFormatting>", b"", xml, flags=re.S)
+    """表三 without its data validations, conditional formats and printed header and footer: the rest of its
+    shell is ASCII."""
+    for element in (rb"dataValidations", rb"conditionalFormatting", rb"headerFooter"):
+        xml = re.sub(rb"<" + element + rb"\b.*</" + element + rb">", b"", xml, flags=re.S)
     assert xml[: xml.index(b"<sheetData")].isascii() and xml[xml.index(b"</sheetData>") :].isascii()
     return declared(UTF8_BY_ANOTHER_NAME) + xml
 
