@@ -25,7 +25,6 @@ import shutil
 import socket
 import sys
 import threading
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -645,10 +644,8 @@ def read_with_timeout(path: Path, seconds: float = 20) -> Submission:
 def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.socket) -> None:
     bad = BY_NAME[name]
     tracemalloc.start()
-    t = time.perf_counter()
     try:
         sub = read_with_timeout(corpus / name)
-        elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -657,8 +654,8 @@ def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.s
         assert bad.text in sub.issues[0].message
     for issue in sub.issues:
         assert issue.message and issue.hint and "{" not in issue.message + issue.hint
-    # Quickly and with little memory: nothing was inflated, expanded or allocated for the declared sizes.
-    assert elapsed < 5, f"{name}: {elapsed:.1f} s"
+    # With little memory: nothing was inflated, expanded or allocated for the declared sizes (how fast is
+    # measured in benchmarks/, not asserted here; a reader that hangs fails read_with_timeout).
     assert peak < 40 * MB, f"{name}: {peak / MB:.0f} MB"
     dump = json.dumps(
         [sub.meta, sub.values, [i.to_dict() for i in sub.issues]], ensure_ascii=False, default=str
@@ -798,15 +795,13 @@ def test_thousands_of_files_each_get_a_verdict(tmp_path: Path, valid: Path) -> N
             path = sub / f"附件{i}{rng.choice(['.xlsx', '.txt', '.jpg', '.xls', ''])}"
             path.write_bytes(rng.choice(junk) + rng.randbytes(rng.randrange(0, 64)))
         names.append(path)
-    t = time.perf_counter()
     result = cli("check", str(folder), "--year", str(YEAR), "--json", "--jobs", "2")
-    elapsed = time.perf_counter() - t
     report = json.loads(result.stdout)
     assert sorted(f["path"] for f in report["files"]) == sorted(map(str, names))
     accepted = [f for f in report["files"] if f["status"] == "accepted"]
     assert len(accepted) == 20 and all("报表" in f["path"] for f in accepted)
     assert all(f["issues"] for f in report["files"] if f["status"] == "rejected")
-    assert result.exit_code == 1 and elapsed < 60, f"{elapsed:.1f} s"
+    assert result.exit_code == 1
 
 
 # --- fuzzing: mutations of a valid workbook, a fixed budget ---------------------------------------------
