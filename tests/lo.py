@@ -57,6 +57,13 @@ def recalc_and_save(paths: Sequence[str | os.PathLike[str]], outdir: str | os.Pa
     Returns the output paths in the order of `paths`. Raises LibreOfficeError with LibreOffice's output
     when it fails, hangs longer than TIMEOUT or leaves an output missing.
     """
+    return convert(paths, outdir, FILTER, ".xlsx")
+
+
+def convert(
+    paths: Sequence[str | os.PathLike[str]], outdir: str | os.PathLike[str], filter: str, suffix: str
+) -> list[Path]:
+    """Convert each file with LibreOffice's `filter` (e.g. "pdf") into `outdir`, in one batch."""
     exe = soffice()
     if exe is None:
         raise LibreOfficeError("soffice (LibreOffice) is not on PATH")
@@ -66,7 +73,7 @@ def recalc_and_save(paths: Sequence[str | os.PathLike[str]], outdir: str | os.Pa
         raise LibreOfficeError(f"the outputs would overwrite each other (same file names): {names}")
     out = Path(outdir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    targets = [out / (p.stem + ".xlsx") for p in sources]
+    targets = [out / (p.stem + suffix) for p in sources]
     if any(t in sources for t in targets):
         raise LibreOfficeError("outdir must differ from the folder of the inputs")
     for t in targets:
@@ -78,7 +85,7 @@ def recalc_and_save(paths: Sequence[str | os.PathLike[str]], outdir: str | os.Pa
         "--nolockcheck",
         f"-env:UserInstallation={profile_dir().as_uri()}",
         "--convert-to",
-        FILTER,
+        filter,
         "--outdir",
         str(out),
         *map(str, sources),

@@ -293,6 +293,56 @@ CATALOGUE: dict[str, IssueType] = {
             "“{label}”中是公式 {raw}，不是填写的数字。",
             "请直接填写数字，不要在填写的单元格中使用公式（可先算好再填入结果）。",
         ),
+        # --- published reports (tianbao import) ---------------------------------------------------
+        _t(
+            "report-unreadable",
+            "error",
+            "报告无法读取",
+            "报告无法读取：{reason}。",
+            "请找到这份报告的网页（.html）、Word 文档（.docx）、有文字的 PDF 或文本（.txt）再导入。",
+        ),
+        _t(
+            "import-year-unknown",
+            "error",
+            "无法确定报告年度",
+            "报告的标题和正文中没有找到报告年度，未导入。",
+            "请用 --year 指定报告年度。",
+        ),
+        _t(
+            "import-unit-unknown",
+            "warning",
+            "无法确定单位",
+            "报告的标题和落款中没有找到单位名称。",
+            "请用 --unit-name 和 --unit-code 指定单位。",
+        ),
+        _t(
+            "format-outdated",
+            "warning",
+            "使用了旧的报告格式",
+            "这是 {year} 年度的报告，表二却是 2019 年试行格式（国办公开办函〔2019〕60号）的栏目，已按 2019 年格式导入。",
+            "2021 年度起应使用国办公开办函〔2021〕30号的格式，请提醒该单位。",
+        ),
+        _t(
+            "import-table-missing",
+            "error",
+            "报告中没有这张表",
+            "报告中没有找到{sheet}（{title}），{sheet}留空。",
+            "请核对报告是否缺少这张表（例如表格是图片）；可照原报告在导入的工作簿中填写。",
+        ),
+        _t(
+            "import-unreadable",
+            "warning",
+            "无法确定的数字",
+            "“{label}”无法确定：{reason}，已留空。",
+            "请对照原报告核实，在导入的工作簿中填写这一单元格。",
+        ),
+        _t(
+            "published-total-mismatch",
+            "error",
+            "公布的合计与分项不符",
+            "“{label}”报告中公布为 {published}，按分项重新计算为 {recomputed}。",
+            "请核对报告中这一合计和它的各分项；公布的数字有误时，应更正已公开的报告。",
+        ),
         # --- consolidation ------------------------------------------------------------------------
         _t(
             "duplicate-identical",
