@@ -106,7 +106,13 @@ def _read(
             return {}
         identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
         identity.issues.extend(spec_issues)
-        return plan_for(identity.spec).wanted if identity.spec is not None else {}
+        if identity.spec is None:
+            return {}
+        if identity.stamp.kind == "imported":  # also its 原报告 sheet: the printed totals
+            from tianbao.importing.sheet import SOURCE_SHEET, extent
+
+            return {**plan_for(identity.spec).wanted, SOURCE_SHEET: extent(identity.spec)}
+        return plan_for(identity.spec).wanted
 
     with archive:
         raw = _backend_read(backend, path, data, archive, wanted, limits.max_cells)
@@ -217,8 +223,10 @@ def _interpret(
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
+    if sub.kind == "imported":
+        sub.issues.extend(_imported(plan, raw, recomputed, set(sub.invalid)))
     sub.issues.extend(_blanks(sub, plan, integrity))
-    if COVER_SHEET not in integrity.missing:
+    if COVER_SHEET not in integrity.missing and sub.kind != "imported":  # a report names no 填报人
         missing = [f.label for f in spec.meta if f.required and is_blank(cover.get(f.id))]
         if missing:
             sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
@@ -248,6 +256,17 @@ def _consolidated(
     recomputed = plan.spec.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
+
+
+def _imported(plan: Plan, raw: RawWorkbook, recomputed: dict[str, Any], invalid: set[str]) -> list[Issue]:
+    """An imported report: the import's issues again, and every printed total against the recomputed one
+    (not those over a part that could not be read or used)."""
+    from tianbao.importing.sheet import read_sheet, total_issues
+
+    source = read_sheet(plan.spec, raw)
+    unknown = invalid | {i.cell_id for i in source.issues if i.cell_id and i.code == "import-unreadable"}
+    skip = {c for c in plan.spec.computed_ids if plan.depends[c] & unknown}
+    return [*source.issues, *total_issues(plan.spec, source, recomputed, skip)]
 
 
 def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, Any]:

@@ -52,6 +52,8 @@ def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
     if options.kind != "template":  # a consolidated workbook: its serial also depends on what it holds
         content = json.dumps(dict(sorted((options.results or {}).items())), sort_keys=True)
         parts += [options.kind, ",".join(options.members), hashlib.sha256(content.encode()).hexdigest()[:8]]
+    if options.source:
+        parts.append(options.source)
     return Stamp(
         spec_id=spec.id,
         spec_version=spec.version,
