@@ -1,5 +1,6 @@
-"""A corpus of published reports for the import tests: random values printed in the national layout (derived
-from the spec's layout, rowspan and colspan as the format merges its header cells), rendered as an HTML page,
+"""A corpus of published reports for the import tests: random values printed in the national layout (the
+report package's grids of the national tables, rowspan and colspan as the format merges its header cells),
+rendered as an HTML page,
 a Word document (and through LibreOffice a PDF) or a text rendering, then distorted as real pages are.
 
 `make_report` gives the truth (every input cell's text as printed, None for blank; every printed total) and a
@@ -15,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from tianbao.report.grid import Grid, table_grids
 from tianbao.spec import Spec, fmt_number
-from tianbao.spec.layout import FIRST_SECTION_ROW, SheetLayout, sheet_layouts
 
 VALUE, LABEL, GROUP, HEADER, TITLE = "value", "label", "group", "header", "title"
 
@@ -97,29 +98,19 @@ def printed_totals(
     return out
 
 
-def _grid(spec: Spec, lay: SheetLayout, texts: dict[str, str | None]) -> Table:
-    """The table as the format prints it: every label and value box at its place, spans as merged."""
-    last = max(r for r, _ in lay.data_rows)
-    starts: dict[tuple[int, int], Cell] = {}
-    leaf_rows = {r for r, _ in lay.data_rows}
-    for lab in lay.labels:
-        b = lab.box
-        if lab.kind in ("title", "check_label", "prev_label") or b.row > last:
-            continue
-        kind = {"section_title": TITLE, "corner": HEADER, "col_header": HEADER}.get(lab.kind)
-        if kind is None:
-            kind = (
-                LABEL
-                if (b.row == b.last_row and b.row in leaf_rows and b.last_col == lay.label_cols - 1)
-                else GROUP
-            )
-        starts[b.row, b.col] = Cell(lab.text, kind, b.last_row - b.row + 1, b.last_col - b.col + 1)
-    for cell_id, b in lay.cells.items():
-        starts[b.row, b.col] = Cell(texts.get(cell_id) or "", VALUE, 1, b.last_col - b.col + 1, cell_id)
-    rows = []
-    for r in range(FIRST_SECTION_ROW, last + 1):
-        rows.append([starts[r, c] for c in range(lay.width) if (r, c) in starts])
-    return Table(lay.table.id, lay.table.title, rows, lay.width)
+def _table(grid: Grid, texts: dict[str, str | None]) -> Table:
+    """The table as the format prints it: the report package's grid of the national table (one
+    implementation of the layout), the values as printed in its value cells."""
+    kinds = {"section_title": TITLE, "corner": HEADER, "col_header": HEADER}
+    rows: list[list[Cell]] = [[] for _ in range(grid.n_rows)]
+    for c in grid.cells:
+        if c.cell_id is not None:
+            cell = Cell(texts.get(c.cell_id) or "", VALUE, c.rowspan, c.colspan, c.cell_id)
+        else:
+            kind = kinds.get(c.kind) or (GROUP if c.rowspan > 1 else LABEL)
+            cell = Cell(c.text, kind, c.rowspan, c.colspan)
+        rows[c.row].append(cell)
+    return Table(grid.table_id, grid.title, rows, grid.n_cols)
 
 
 def make_report(
@@ -128,7 +119,7 @@ def make_report(
     values = random_values(spec, rng)
     totals = printed_totals(spec, values, rng, wrong)
     texts = {**values, **totals}
-    tables = [_grid(spec, lay, texts) for lay in sheet_layouts(spec)]
+    tables = [_table(grid, texts) for grid in table_grids(spec)]
     page = Page(
         title=f"{unit}{year}年政府信息公开工作年度报告",
         intro=[
@@ -358,7 +349,7 @@ def page_footers(page: Page) -> Page:
         if len(t.rows) > 8:
             middle = len(t.rows) // 2
             footer = [Cell("— 4 —", TITLE, colspan=t.width)]
-            tables.append(replace(t, rows=t.rows[:middle] + [footer] + t.rows[middle:]))
+            tables.append(replace(t, rows=[*t.rows[:middle], footer, *t.rows[middle:]]))
         else:
             tables.append(t)
     return replace(page, tables=tables)
@@ -397,7 +388,7 @@ def expanded_spans(page: Page) -> Page:
                     out.append(covered.pop((r, c)))
                     c += 1
                 out.append(replace(cell, rowspan=1, colspan=1))
-                for dc in range(1, cell.colspan):
+                for _ in range(1, cell.colspan):
                     out.append(Cell("", cell.kind))
                 for dr in range(1, cell.rowspan):
                     for dc in range(cell.colspan):

@@ -141,7 +141,11 @@ def merge_files(
         raise nothing_to_check([Ignored(str(p), ignored_reason(p.name) or "") for p in found])
     parent = resolve_parent(options.roster, unit_code, unit_name)
     run = check_files(found, options, progress=progress)
-    prev = options.previous.values_for(parent.code, options.year) if options.previous is not None else None
+    prev = (
+        options.previous.values_for(parent.code, options.year, parent.name)
+        if options.previous is not None
+        else None
+    )
     with paused_gc():
         return consolidate(
             run,

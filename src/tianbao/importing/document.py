@@ -12,6 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 KINDS = {"html": "HTML 网页", "docx": "Word 文档", "pdf": "PDF 文件", "text": "文本"}
+# The suffixes of the files read as reports, with their kind (the bytes decide first: `report.sniff`).
+SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".txt": "text",
+    ".md": "text",
+}
 
 _DASH = "\\-—–－―‐‑−~～_"
 _FURNITURE = re.compile(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tianbao.importing.assemble import assemble
-from tianbao.importing.document import KINDS, Document
+from tianbao.importing.document import KINDS, SUFFIXES, Document
 from tianbao.importing.identity import ReportIdentity, identify
 from tianbao.importing.labels import COL, ROW, label_index
 from tianbao.importing.normalize import core, norm
@@ -27,15 +27,6 @@ from tianbao.reading.model import Limits
 from tianbao.spec import FORMATS, Spec, load_spec
 from tianbao.spec.layout import a1, cell_boxes
 
-SUFFIXES = {
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".docx": "docx",
-    ".pdf": "pdf",
-    ".txt": "text",
-    ".md": "text",
-}
 AUTO = "auto"
 
 

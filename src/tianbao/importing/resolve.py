@@ -153,7 +153,7 @@ def read_table(spec: Spec, index: LabelIndex, table_id: str, text: TableText) ->
     return out
 
 
-def _number(spec: Spec, cell_id: str, text: str | None) -> float | None:
+def number(spec: Spec, cell_id: str, text: str | None) -> float | None:
     """A printed value as a number for the sums: blank and dashes are 0; None when it is no number."""
     if text is None:
         return 0.0
@@ -189,12 +189,12 @@ def _resolve(spec: Spec, groups: list[Group], out: TableReading) -> None:
     nodes = 0
 
     def holds(target: str, parts: list[tuple[float, str]]) -> bool:
-        total = _number(spec, target, values[target]) if values[target] is not None else None
+        total = number(spec, target, values[target]) if values[target] is not None else None
         if total is None:
             return True  # no total printed (or not a number): nothing to add up to
         acc = 0.0
         for coef, cell in parts:
-            v = _number(spec, cell, values[cell])
+            v = number(spec, cell, values[cell])
             if v is None:
                 return True
             acc += coef * v
