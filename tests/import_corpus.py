@@ -114,9 +114,16 @@ def _table(grid: Grid, texts: dict[str, str | None]) -> Table:
 
 
 def make_report(
-    spec: Spec, rng: random.Random, year: int = 2024, unit: str = "诺敏镇人民政府", wrong: float = 0.0
+    spec: Spec,
+    rng: random.Random,
+    year: int = 2024,
+    unit: str = "诺敏镇人民政府",
+    wrong: float = 0.0,
+    values: dict[str, str | None] | None = None,
 ) -> Report:
-    values = random_values(spec, rng)
+    """A report of random values (or of `values`: every input cell's text, None for blank), its totals
+    printed right (or wrong in a share `wrong` of them)."""
+    values = random_values(spec, rng) if values is None else values
     totals = printed_totals(spec, values, rng, wrong)
     texts = {**values, **totals}
     tables = [_table(grid, texts) for grid in table_grids(spec)]
@@ -190,7 +197,7 @@ def text_lines(page: Page, sep: str = " | ", pad: bool = True, under: bool = Fal
             width = sum(c.colspan for c in row)
             if pad and width < table.width:
                 cells += [""] * (table.width - width)
-            lines.append(sep.join(cells).rstrip() if not pad else sep.join(cells))
+            lines.append(sep.join(cells))
     lines.extend(page.closing)
     return lines
 
@@ -225,6 +232,16 @@ def to_docx(page: Page, path: Path) -> None:
                     for dc in range(cell.colspan):
                         taken.add((r + dr, c + dc))
                 c += cell.colspan
+        # A row printed with fewer cells (dropped) ends early, as Word allows.
+        unused = [
+            grid.cell(r, c)._tc
+            for r in range(len(table.rows))
+            for c in range(table.width)
+            if (r, c) not in taken
+        ]
+        for tc in dict.fromkeys(unused):
+            if tc.getparent() is not None:
+                tc.getparent().remove(tc)
     for line in page.closing:
         doc.add_paragraph(line)
     doc.save(str(path))
@@ -311,35 +328,32 @@ def _header_rows(table: Table) -> list[list[Cell]]:
     return out
 
 
-def repeated_headers(page: Page) -> Page:
-    """Each table's header printed again in its middle, as on the top of a new page."""
-    tables = []
-    for t in page.tables:
-        head = _header_rows(t)
-        middle = len(t.rows) // 2 + 1
-        if t.table_id == "t3" and head and middle > len(head):
-            rows = t.rows[:middle] + [[replace(c, rowspan=1) for c in row] for row in head] + t.rows[middle:]
-            tables.append(_cut_rowspans(replace(t, rows=rows), middle))
-        else:
-            tables.append(t)
-    return replace(page, tables=tables)
-
-
-def _cut_rowspans(table: Table, at: int) -> Table:
-    """Row groups spanning across rows inserted at `at` end there and go on (their label printed again, as on
-    a new page) below them."""
+def _insert(table: Table, at: int, inserted: list[list[Cell]]) -> Table:
+    """Rows inserted before row `at`; row groups spanning across them end there and go on below them, their
+    label printed again (as on the top of a new page)."""
     rows = [list(r) for r in table.rows]
-    inserted = len(_header_rows(table))
     carried: list[Cell] = []
     for r in range(at):
         for k, cell in enumerate(rows[r]):
             if r + cell.rowspan > at:
                 rows[r][k] = replace(cell, rowspan=at - r)
                 carried.append(replace(cell, rowspan=r + cell.rowspan - at))
-    below = at + inserted
-    if carried and below < len(rows):
-        rows[below] = carried + rows[below]
-    return replace(table, rows=rows)
+    if carried and at < len(rows):
+        rows[at] = carried + rows[at]
+    return replace(table, rows=[*rows[:at], *inserted, *rows[at:]])
+
+
+def repeated_headers(page: Page) -> Page:
+    """表三's header printed again in its middle, as on the top of a new page."""
+    tables = []
+    for t in page.tables:
+        head = _header_rows(t)
+        middle = len(t.rows) // 2 + 1
+        if t.table_id == "t3" and head and middle > len(head):
+            tables.append(_insert(t, middle, [list(row) for row in head]))
+        else:
+            tables.append(t)
+    return replace(page, tables=tables)
 
 
 def page_footers(page: Page) -> Page:
@@ -347,9 +361,7 @@ def page_footers(page: Page) -> Page:
     tables = []
     for t in page.tables:
         if len(t.rows) > 8:
-            middle = len(t.rows) // 2
-            footer = [Cell("— 4 —", TITLE, colspan=t.width)]
-            tables.append(replace(t, rows=[*t.rows[:middle], footer, *t.rows[middle:]]))
+            tables.append(_insert(t, len(t.rows) // 2, [[Cell("— 4 —", TITLE, colspan=t.width)]]))
         else:
             tables.append(t)
     return replace(page, tables=tables)
@@ -429,3 +441,6 @@ DISTORTIONS: dict[str, Callable[[Page, random.Random], Page]] = {
 }
 # Distortions after which a cell may be left unreadable (never misread): the values that are there are read.
 LOSSY = {"dropped_empty"}
+# Distortions that pad rows with empty cells: with cells dropped too, a padded row with a value missing reads
+# like a row with a blank at its end, whatever the reader does.
+PADDING = {"expanded_spans"}

@@ -38,6 +38,10 @@ class TableText:
     headers: dict[int, list[Target]] = field(default_factory=lambda: defaultdict(list))  # section → columns
     found: dict[str, list[Found]] = field(default_factory=lambda: defaultdict(list))  # row key → printings
     orphans: int = 0  # values-only lines that no label took
+    # section → the header rows that name each of its columns once, cell by cell: a column key, or None for
+    # an empty cell (the rest of a column's span); a data row printed with as many cells is read by them
+    layouts: dict[int, set[tuple[str | None, ...]]] = field(default_factory=lambda: defaultdict(set))
+    titled: int | None = None  # the section whose title was printed last
 
 
 def _table_of(segs: list[Segment], current: str | None) -> str | None:
@@ -63,8 +67,12 @@ def assemble(index: LabelIndex, recs: list[Record]) -> dict[str, TableText]:
         if table is None:
             values = [s.text for s in rec.segments if s.kind == VALUE]
             if values and len(values) == len(rec.segments) and (any(values) or rec.grid):
-                if pending is not None and len(pending.values) < _width(index, pending):
+                if pending is not None and (
+                    not any(pending.values) or len(pending.values) < _width(index, pending)
+                ):
                     pending.values.extend(values)
+                    if not any(pending.values[: -len(values)]):  # the label's line held only padding
+                        pending.values = values
                     printings = out[pending.table].found[pending.row]
                     if all(f is not pending for f in printings):  # the unlabelled row, under its header
                         printings.append(pending)
@@ -95,6 +103,9 @@ def _record(index: LabelIndex, rec: Record, table: str, text: TableText) -> Foun
         roles = {t.role for t in targets}
         if roles & {TITLE, SECTION} or (roles and roles <= HEADER_ROLES):
             text.anchors += 1
+        sections = {t.section for t in targets if t.role == SECTION}
+        if len(sections) == 1:
+            text.titled = next(iter(sections))
         row_targets = {t for t in targets if t.role == ROW}
         if not row_targets and roles and roles <= HEADER_ROLES and _has_values_after(segs, k):
             # “总计 | 3 | …”: a row label printed without its numbering is also a column label
@@ -111,6 +122,8 @@ def _record(index: LabelIndex, rec: Record, table: str, text: TableText) -> Foun
             cols = [t for t in targets if t.role != ROW]
             if len(cols) == 1:  # a label that several columns share tells no place (表四's 结果维持 …)
                 text.headers[cols[0].section].append(cols[0])  # type: ignore[index]
+        if rec.grid:
+            _layout(index, table, segs, text)
         si = index.unlabelled.get(table)
         if si is not None:
             return Found(table, "", si, rec.index, 3, bare=True)
@@ -129,7 +142,41 @@ def _record(index: LabelIndex, rec: Record, table: str, text: TableText) -> Foun
         found.bare = not after
         text.found[target.key].append(found)
         last = found
-    return last if last is not None and last.bare else None
+    # A label with nothing printed after it (or only empty cells) may have its values on the next lines.
+    return last if last is not None and not any(last.values) else None
+
+
+def _layout(index: LabelIndex, table: str, segs: list[Segment], text: TableText) -> None:
+    """A one-row header from its first column label on: the layout of its section, when it names every column
+    of the section once and has nothing else than empty cells between and after them. Sections whose columns
+    bear the same labels (表二's （五）and（六）) are told apart by the section title printed last."""
+    start = next((k for k, s in enumerate(segs) if any(t.role == COL for t in _in(s, table))), None)
+    if start is None:
+        return
+    cells: list[frozenset[Target] | None] = []
+    for seg in segs[start:]:
+        if seg.kind == VALUE and not seg.text:
+            cells.append(None)
+            continue
+        cols = frozenset(t for t in _in(seg, table) if t.role == COL) if seg.kind == LABEL else frozenset()
+        if not cols:
+            return
+        cells.append(cols)
+    named = [c for c in cells if c is not None]
+    sections = [
+        si
+        for (tid, si), info in index.sections.items()
+        if tid == table
+        and len(named) == len(info.leaves)
+        and all(any(t.section == si for t in c) for c in named)
+    ]
+    si = sections[0] if len(sections) == 1 else (text.titled if text.titled in sections else None)
+    if si is None:
+        return
+    layout = tuple(None if c is None else next(t.key for t in c if t.section == si) for c in cells)
+    keys = [k for k in layout if k is not None]
+    if sorted(keys) == sorted(index.sections[table, si].leaves):
+        text.layouts[si].add(layout)
 
 
 def _has_values_after(segs: list[Segment], k: int) -> bool:

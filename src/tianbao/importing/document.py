@@ -53,14 +53,15 @@ class Document:
 
     def add_line(self, text: str) -> None:
         """A line of text: a row of cells when it is separated by “|” or tabs, else a plain line."""
-        line = text.strip()
+        line = text.strip(" \r\n\u3000\u00a0\ufeff")  # not tabs: they separate (empty) cells
         if not line or _MD_RULE.match(line):
             return
         if "|" in line or "\t" in line:
             sep = "|" if "|" in line else "\t"
             cells = line.split(sep)
-            if line.startswith(sep):  # “| a | b |”: the first separator opens the row
-                cells = cells[1:]
+            raw = text.rstrip("\r\n")
+            if raw.startswith(sep) and line.endswith(sep):  # “| a | b |”: a markdown row, opened by “|”
+                cells = cells[1:]  # (“ | 0 | 3” is a row whose first cell is empty)
             # A closing separator leaves an empty last cell: padding to the reader, like the others.
             self.add_row([c.strip() for c in cells])
             return

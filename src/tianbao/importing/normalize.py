@@ -1,8 +1,8 @@
 """Text as the label matcher compares it: width, spaces, punctuation, 繁体 and numbering made irrelevant.
 
 `norm` keeps the numbering of a label (“（一）”, “1.”, “一、”) but drops everything else that varies between
-pages: NFKC (full-width letters, digits and punctuation as ASCII), Traditional characters as Simplified (a
-character table derived from zhconv's), whitespace and punctuation. `core` also drops the numbering, so that
+pages: NFKC (full-width letters, digits and punctuation as ASCII), Traditional characters as Simplified (zhconv's
+phrases and characters), whitespace and punctuation. `core` also drops the numbering, so that
 “（一）予以公开”, “一、予以公开” and “予以公开” meet. `near` allows one wrong, missing or extra character
 (an OCR slip, a truncated header) in texts long enough for that to stay unambiguous.
 """
@@ -32,10 +32,21 @@ def _simplified() -> dict[int, str]:
     return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
 
 
+@cache
+def _traditional() -> frozenset[str]:
+    return frozenset(chr(k) for k in _simplified())
+
+
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
-    """NFKC, Traditional characters as Simplified."""
-    return unicodedata.normalize("NFKC", text).translate(_simplified())
+    """NFKC, Traditional as Simplified: zhconv's phrases (反覆 → 反复) where the text has a Traditional
+    character, then its characters one for one."""
+    s = unicodedata.normalize("NFKC", text)
+    if not _traditional().isdisjoint(s):
+        import zhconv
+
+        s = zhconv.convert(s, "zh-hans")
+    return s.translate(_simplified())
 
 
 @lru_cache(maxsize=65536)

@@ -10,7 +10,7 @@ every reading kept gives it the same text. Never a guess: whatever is not certai
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tianbao.importing.assemble import Found, TableText, column_order
@@ -20,7 +20,7 @@ from tianbao.importing.rows import DASHES, value_like
 from tianbao.reading.values import parse_text
 from tianbao.spec import Spec
 
-MAX_NODES = 200_000  # readings tried per table before giving up on its uncertain rows
+MAX_COMBINATIONS = 20_000  # readings of a table's uncertain rows tried together, at most
 TOLERANCE = 1e-9
 
 NOT_FOUND = "报告中没有找到这一行"
@@ -31,7 +31,6 @@ TOO_MANY = "这一行的数字比栏目多"
 ELSEWHERE = "这一行的标签后面没有数字，而表中有不在任何标签后面的数字"
 AMBIGUOUS = "报告中这一行有空单元格被省略，无法确定各数字所在的栏目"
 ALL_FAIL = "报告中这一行有空单元格被省略，各种读法都与公布的合计不符"
-TOO_HARD = "报告中多行有空单元格被省略，无法逐一确定"
 
 Cells = tuple[str | None, ...]
 
@@ -96,6 +95,20 @@ def readings(tokens: Sequence[str], width: int, side: str | None = None) -> list
     return list(dict.fromkeys(out))
 
 
+def by_layout(
+    tokens: Sequence[str], order: Sequence[str], layouts: set[tuple[str | None, ...]]
+) -> list[Cells]:
+    """The one reading of a row printed cell for cell as its section's header (a single layout), when the
+    cells under no column label are empty; none otherwise."""
+    if len(layouts) != 1:
+        return []
+    (layout,) = layouts
+    if len(tokens) != len(layout) or any(t for t, key in zip(tokens, layout, strict=True) if key is None):
+        return []
+    at = {key: t or None for t, key in zip(tokens, layout, strict=True) if key is not None}
+    return [tuple(at[c] for c in order)]
+
+
 def _best(printings: list[Found], width: int) -> tuple[Found | None, str | None]:
     def rank(f: Found) -> tuple[bool, bool, bool, bool]:
         return (f.certain, f.score >= 2, len(f.values) == width, bool(f.values))
@@ -118,18 +131,20 @@ def read_table(spec: Spec, index: LabelIndex, table_id: str, text: TableText) ->
         out.values = dict.fromkeys(cells)
         return out
     groups: list[Group] = []
-    for (tid, si), info in index.sections.items():
-        if tid != table_id:
-            continue
-        order = column_order(index, tid, si, text.headers.get(si, []))
-        sides = {
-            padding_side(f.values, len(order))
-            for row in info.rows
-            for f in text.found.get(row, [])
-            if f.certain
-        }
-        sides.discard(None)
-        side = next(iter(sides)) if len(sides) == 1 else None
+    sections = [(si, info) for (tid, si), info in index.sections.items() if tid == table_id]
+    orders = {si: column_order(index, table_id, si, text.headers.get(si, [])) for si, _ in sections}
+    # Where the padding is, as the rows that show it show it (one renderer printed the whole table).
+    sides = {
+        padding_side(f.values, len(orders[si]))
+        for si, info in sections
+        for row in info.rows
+        for f in text.found.get(row, [])
+        if f.certain
+    }
+    sides.discard(None)
+    side = next(iter(sides)) if len(sides) == 1 else None
+    for si, info in sections:
+        order = orders[si]
         for row in info.rows:
             row_cells = tuple(info.cell(row, c) for c in order)
             printings = text.found.get(row, [])
@@ -137,10 +152,12 @@ def read_table(spec: Spec, index: LabelIndex, table_id: str, text: TableText) ->
             chosen = None
             if printings:
                 chosen, reason = _best(printings, len(order))
-            if chosen is not None and not chosen.values and (row == "" or text.orphans):
+            if chosen is not None and not any(chosen.values) and (row == "" or text.orphans):
                 reason = NO_VALUES if row == "" else ELSEWHERE
             if reason is None and chosen is not None:
-                options = readings(chosen.values, len(order), side)
+                options = by_layout(chosen.values, order, text.layouts.get(si, set())) or readings(
+                    chosen.values, len(order), side
+                )
                 if not options:
                     reason = TOO_MANY
                 else:
@@ -167,75 +184,101 @@ def number(spec: Spec, cell_id: str, text: str | None) -> float | None:
 
 
 def _resolve(spec: Spec, groups: list[Group], out: TableReading) -> None:
-    fixed = [g for g in groups if len(g.readings) == 1]
-    open_ = [g for g in groups if len(g.readings) > 1]
-    for g in fixed:
-        out.values.update(zip(g.cells, g.readings[0], strict=True))
+    """Fix what one reading gives; for rows of several readings keep those the definitions of totals allow:
+    first each row alone (its own total, H1/H4), then all such rows together (column totals, H2) when the
+    readings left are few enough to try together. Trying fewer combinations only keeps more readings: a
+    cell is still read only when every reading kept agrees on it."""
+    open_: list[Group] = []
+    for g in groups:
+        if len(g.readings) == 1:
+            out.values.update(zip(g.cells, g.readings[0], strict=True))
+        else:
+            open_.append(g)
     if not open_:
         return
-    known = {c: v for c, v in out.values.items() if c not in out.unreadable}
+    values = {c: v for c, v in out.values.items() if c not in out.unreadable}
     group_of = {c: i for i, g in enumerate(open_) for c in g.cells}
-    # The definitions that touch an open row, each checked once its last open row is placed.
-    checks: dict[int, list[tuple[str, list[tuple[float, str]]]]] = {}
+    checks: dict[int, list[tuple[str, list[tuple[float, str]]]]] = {}  # by the last open row they touch
     for target, inst in spec.definitions.items():
         parts = [(float(t.coef), t.cell) for t in inst.relation.rhs if t.cell is not None]
-        touched = {group_of[c] for c in (target, *(c for _, c in parts)) if c in group_of}
         involved = [target, *(c for _, c in parts)]
-        if touched and all(c in known or c in group_of for c in involved):
+        touched = {group_of[c] for c in involved if c in group_of}
+        if touched and all(c in values or c in group_of for c in involved):
             checks.setdefault(max(touched), []).append((target, parts))
-    seen: list[set[Cells]] = [set() for _ in open_]
-    chosen: list[Cells] = []
-    values: dict[str, str | None] = dict(known)
-    nodes = 0
+    local = {
+        i: [(t, p) for t, p in checks.get(i, []) if _rows_of(t, p, group_of) == {i}]
+        for i in range(len(open_))
+    }
 
-    def holds(target: str, parts: list[tuple[float, str]]) -> bool:
+    def holds(target: str, parts: list[tuple[float, str]]) -> bool | None:
+        """True: the parts add up to the printed total; False: they do not; None: no total printed (or
+        not a number), nothing to check."""
         total = number(spec, target, values[target]) if values[target] is not None else None
         if total is None:
-            return True  # no total printed (or not a number): nothing to add up to
+            return None
         acc = 0.0
         for coef, cell in parts:
             v = number(spec, cell, values[cell])
             if v is None:
-                return True
+                return None
             acc += coef * v
         return abs(acc - total) <= TOLERANCE
 
-    def search(i: int) -> Iterator[None]:
-        nonlocal nodes
-        if i == len(open_):
-            yield None
-            return
-        g = open_[i]
+    def verdict(checked: list[tuple[str, list[tuple[float, str]]]]) -> bool | None:
+        results = [holds(t, p) for t, p in checked]
+        return False if False in results else (None if None in results else True)
+
+    # A reading ruled out by a printed total decides only if every reading kept was shown right by one:
+    # a reading kept because it leaves the total blank proves nothing (the printed total may be wrong).
+    kept: list[list[Cells]] = []
+    for i, g in enumerate(open_):
+        verdicts = []
         for reading in g.readings:
-            nodes += 1
-            if nodes > MAX_NODES:
-                raise _TooHard
             values.update(zip(g.cells, reading, strict=True))
-            if all(holds(t, p) for t, p in checks.get(i, ())):
+            verdicts.append(verdict(local[i]))
+        ok = [r for r, v in zip(g.readings, verdicts, strict=True) if v is not False]
+        if len(ok) < len(g.readings) and None in verdicts:
+            ok = list(g.readings)
+        kept.append(ok)
+    combinations = 1
+    for ok in kept:
+        combinations *= max(len(ok), 1)
+    if combinations <= MAX_COMBINATIONS and all(kept):
+        seen: list[set[Cells]] = [set() for _ in open_]
+        chosen: list[Cells] = []
+        state = {"excluded": False, "vacuous": False}
+
+        def search(i: int) -> None:
+            if i == len(open_):
+                for k, reading in enumerate(chosen):
+                    seen[k].add(reading)
+                return
+            g = open_[i]
+            joint = [(t, p) for t, p in checks.get(i, ()) if (t, p) not in local[i]]
+            for reading in kept[i]:
+                values.update(zip(g.cells, reading, strict=True))
+                v = verdict(joint)
+                if v is False:
+                    state["excluded"] = True
+                    continue
+                if v is None and joint:
+                    state["vacuous"] = True
                 chosen.append(reading)
-                yield from search(i + 1)
+                search(i + 1)
                 chosen.pop()
 
-    try:
-        for _ in search(0):
-            for k, reading in enumerate(chosen):
-                seen[k].add(reading)
-    except _TooHard:
-        for g in open_:
-            for c in g.cells:
-                out.values[c] = None
-                out.unreadable[c] = TOO_HARD
-        return
+        search(0)
+        if not (state["excluded"] and state["vacuous"]):
+            kept = [list(s) for s in seen]
     for k, g in enumerate(open_):
-        kept = seen[k]
         for j, c in enumerate(g.cells):
-            texts = {r[j] for r in kept}
+            texts = {r[j] for r in kept[k]}
             if len(texts) == 1:
                 out.values[c] = next(iter(texts))
             else:
                 out.values[c] = None
-                out.unreadable[c] = AMBIGUOUS if kept else ALL_FAIL
+                out.unreadable[c] = AMBIGUOUS if kept[k] else ALL_FAIL
 
 
-class _TooHard(Exception):
-    pass
+def _rows_of(target: str, parts: list[tuple[float, str]], group_of: dict[str, int]) -> set[int]:
+    return {group_of[c] for c in (target, *(c for _, c in parts)) if c in group_of}

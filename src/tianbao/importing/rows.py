@@ -44,9 +44,18 @@ def value_like(text: str) -> bool:
     return s in DASHES or bool(_VALUE.match(s))
 
 
+_NUMBERING_TAIL = tuple(".．、)）")
+
+
 def _cells(row: Row) -> list[str]:
     if not row.grid:
-        return row.cells[0].split()
+        pieces: list[str] = []
+        for piece in row.cells[0].split():
+            if pieces and piece.startswith(_NUMBERING_TAIL) and pieces[-1].isdigit():
+                pieces[-1] += piece  # “3 .其他”: a label's numbering, not a value
+            else:
+                pieces.append(piece)
+        return pieces
     out: list[str] = []
     for cell in row.cells:
         parts = cell.split()
@@ -73,7 +82,13 @@ def segments(index: LabelIndex, row: Row) -> list[Segment]:
         while j < len(cells) and j < i + MAX_PARTS and not value_like(cells[j]):
             joined += cells[j]
             score, targets = index.match(joined)
-            if score and (best is None or score >= best[0]):
+            # A longer text matched wins, also less well when what it adds names nothing itself and the
+            # shorter is no exact label (“2.其他 法律行申法规禁止公开”: an OCR slip, not the column 其他).
+            if score and (
+                best is None
+                or score >= best[0]
+                or (best[0] < 3 and not any(index.match(c)[0] for c in cells[best[1] : j + 1]))
+            ):
                 best = (score, j + 1, targets)
             j += 1
         if best is None:
@@ -93,33 +108,50 @@ def records(index: LabelIndex, rows: list[Row]) -> list[Record]:
 
 
 def _weak(seg: Segment) -> bool:
-    return seg.kind == UNKNOWN or (seg.kind == LABEL and seg.score <= 1)
+    """Text that may be part of a label wrapped over lines: unknown, or a label matched short of exactly
+    (“2.其他” of “2.其他法律行政法规禁止公开” is the column 其他 without its numbering)."""
+    return seg.kind == UNKNOWN or (seg.kind == LABEL and seg.score <= 2)
 
 
 def _join_wrapped(index: LabelIndex, recs: list[Record]) -> None:
     """“（二）部分公开（区分处理的，只计这一情形，” on one line and “不计其他情形） | 0 | …” on the next (or the
-    values on the first line): one label, the values of whichever line has them."""
+    values on the first line): one label, the values of whichever line has them. Each part is the text of its
+    line next to the other (a plain line split at a space is several pieces of it)."""
     for a, b in itertools.pairwise(recs):
         text_a = [k for k, s in enumerate(a.segments) if s.kind != VALUE]
         if not text_a or not b.segments:
             continue
         ka = text_a[-1]
-        first, second = a.segments[ka], b.segments[0]
-        if not (_weak(first) and _weak(second)):
+        m = next((k for k, s in enumerate(b.segments) if s.kind == VALUE), len(b.segments))
+        if not 1 <= m <= MAX_PARTS:
             continue
+        second = b.segments[:m]
         values_a = a.segments[ka + 1 :]
-        values_b = b.segments[1:]
-        if any(s.kind != VALUE for s in (*values_a, *values_b)) or (
-            any(s.text for s in values_a) and any(s.text for s in values_b)
-        ):
+        values_b = b.segments[m:]
+        if not all(_weak(s) for s in second) or any(s.kind != VALUE for s in (*values_a, *values_b)):
             continue
-        score, targets = index.match(first.text + second.text)
-        if score < 2 or score <= max(first.score, second.score):
+        if any(s.text for s in values_a) and any(s.text for s in values_b):
             continue
-        label = replace(first, kind=LABEL, text=f"{first.text} {second.text}", score=score, targets=targets)
+        best: tuple[int, int, frozenset[Target]] | None = None  # (score, start of the first part, targets)
+        start = ka
+        while start >= 0 and ka - start < MAX_PARTS and _weak(a.segments[start]):
+            first = a.segments[start : ka + 1]
+            score, targets = index.match("".join(s.text for s in (*first, *second)))
+            scores = [s.score for s in (*first, *second)]
+            # Better than its parts, or the one part that names something (not exactly) with text that
+            # names nothing (“2.其他 申律” and “行政法規禁止公開”: the row with an OCR slip, not the column 其他).
+            better = score > max(scores) or (score and max(scores) < 3 and sum(1 for x in scores if x) <= 1)
+            if better and (best is None or score >= best[0]):
+                best = (score, start, targets)
+            start -= 1
+        if best is None:
+            continue
+        score, start, targets = best
+        text = " ".join(s.text for s in (*a.segments[start : ka + 1], *second))
+        label = replace(a.segments[start], kind=LABEL, text=text, score=score, targets=targets)
         if any(s.text for s in values_b):
-            a.segments[ka:] = [label, *b.segments[1:]]
+            a.segments[start:] = [label, *values_b]
             b.segments = []
         else:
-            a.segments[ka] = label
-            b.segments = b.segments[1:]
+            a.segments[start : ka + 1] = [label]
+            b.segments = values_b
