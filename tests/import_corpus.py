@@ -78,6 +78,20 @@ def random_values(
     return out
 
 
+def consistent_values(spec: Spec, rng: random.Random) -> dict[str, str | None]:
+    """Random values that pass `tianbao check`'s hard rules: 上年结转 set so that each column of 表三 adds up
+    (一 + 二 = 三（七）+ 四, H3)."""
+    values = random_values(spec, rng)
+    computed = spec.compute({k: _as_number(v) for k, v in values.items()})
+    for col in ("np", "ce", "ri", "spo", "lso", "oth"):
+        new, fwd = _as_number(values[f"t3.new.{col}"]), _as_number(values[f"t3.fwd.{col}"])
+        carry = float(computed[f"t3.r7.{col}"]) + fwd - new
+        if carry < 0:
+            values[f"t3.new.{col}"], carry = fmt_number(new - carry), 0.0
+        values[f"t3.carry.{col}"] = fmt_number(carry)
+    return values
+
+
 def _as_number(text: str | None) -> float:
     if text is None or text in ("/", "—"):
         return 0.0
@@ -198,6 +212,24 @@ def text_lines(page: Page, sep: str = " | ", pad: bool = True, under: bool = Fal
             if pad and width < table.width:
                 cells += [""] * (table.width - width)
             lines.append(sep.join(cells))
+    lines.extend(page.closing)
+    return lines
+
+
+def cell_lines(page: Page, bars: bool = True) -> list[str]:
+    """A page flattened as copying some CMS pages gives it (FORMAT.md §7; seen on
+    http://www.xjnlk.gov.cn/xjnlk/c112945/202401/46aba5e181454bc798b5443c493da056.shtml and, without the “|”
+    lines, http://changtu.gov.cn/changtu/zwgk/zfxxgk/zfxxgknb99/2022n52/xzzfxxgkgzndbg/2024013110470592735/index.html):
+    each cell on its own lines, a line “|” after each (`bars`) — no mark where a row ends; without the bars
+    an empty cell is an empty line, lost among the others."""
+    lines = [page.title, *page.intro]
+    for table in page.tables:
+        lines += [table.title, "该部分以表格形式报告。表格如下："]
+        for row in table.rows:
+            for cell in row:
+                lines.append(cell.text)
+                if bars:
+                    lines.append("|")
     lines.extend(page.closing)
     return lines
 

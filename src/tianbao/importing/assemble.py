@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tianbao.importing.labels import COL, HEADER_ROLES, ROW, SECTION, TITLE, ColumnNode, LabelIndex, Target
+from tianbao.importing.labels import (
+    COL,
+    CORNER,
+    HEADER_ROLES,
+    ROW,
+    SECTION,
+    TITLE,
+    ColumnNode,
+    LabelIndex,
+    Target,
+)
 from tianbao.importing.rows import LABEL, UNKNOWN, VALUE, Record, Segment
 
 
@@ -118,16 +128,26 @@ def _record(index: LabelIndex, rec: Record, table: str, text: TableText) -> Foun
         elif roles and roles <= HEADER_ROLES:
             header.append((k, targets))
     if header and not rows:
-        for _, targets in header:
-            cols = [t for t in targets if t.role != ROW]
-            if len(cols) == 1:  # a label that several columns share tells no place (表四's 结果维持 …)
-                text.headers[cols[0].section].append(cols[0])  # type: ignore[index]
+        # The order of the columns, from a header row of several of them: a label that several columns
+        # share tells no place (表四's 结果维持 …), and a label alone on its line tells no order (it may be
+        # the piece of another label: “其他  对外”).
+        placed = [cols[0] for _, targets in header if len(cols := [t for t in targets if t.role != ROW]) == 1]
+        if sum(1 for t in placed if t.role != CORNER) > 1:
+            for t in placed:
+                text.headers[t.section].append(t)  # type: ignore[index]
         if rec.grid:
             _layout(index, table, segs, text)
         si = index.unlabelled.get(table)
-        if si is not None:
-            return Found(table, "", si, rec.index, 3, bare=True)
-        return None
+        if si is None:
+            return None
+        found = Found(table, "", si, rec.index, 3, bare=True)
+        after = segs[header[-1][0] + 1 :]
+        if rec.grid and after and all(s.kind == VALUE for s in after) and any(s.text for s in after):
+            # 表四's header and its one row in one line (a flattened table): the values after the header
+            found.values, found.bare = [s.text for s in after], False
+            text.found[""].append(found)
+            return None
+        return found
     last: Found | None = None
     for n, (k, target) in enumerate(rows):
         end = rows[n + 1][0] if n + 1 < len(rows) else len(segs)

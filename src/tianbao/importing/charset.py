@@ -49,5 +49,5 @@ def decode(data: bytes, html: bool = False) -> str:
 
     # Chinese reports: GB18030 (GBK's superset) on the mainland, Big5 on Traditional mirror sites.
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "utf_32"]).best()
-    name = _codec(best.encoding) if best is not None else None
-    return data.decode(name or "gb18030", errors="replace")
+    found = _codec(best.encoding) if best is not None else None
+    return data.decode(found or "gb18030", errors="replace")

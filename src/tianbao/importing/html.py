@@ -8,6 +8,7 @@ breaks; spans are left as written (see `document`). Scripts, styles and hidden e
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tianbao.importing.charset import decode
 from tianbao.importing.document import Document
@@ -77,12 +78,12 @@ def read_html(data: bytes) -> Document:
     return doc
 
 
-def _tag(el: object) -> str:
+def _tag(el: Any) -> str:
     tag = getattr(el, "tag", "")
     return tag.lower() if isinstance(tag, str) else ""  # comments and processing instructions have no str tag
 
 
-def _hidden(el: object) -> bool:
+def _hidden(el: Any) -> bool:
     get = getattr(el, "get", None)
     return get is not None and (get("hidden") is not None or bool(_HIDDEN.search(get("style") or "")))
 
@@ -97,7 +98,7 @@ class _Walker:
             self.doc.add_line("".join(self.buf))
             self.buf = []
 
-    def walk(self, el: object) -> None:
+    def walk(self, el: Any) -> None:
         tag = _tag(el)
         if not tag or tag in SKIP or _hidden(el):  # comments too (their tail belongs to the parent)
             return
@@ -112,27 +113,27 @@ class _Walker:
         if block:
             self.flush()
         if getattr(el, "text", None):
-            self.buf.append(el.text)  # type: ignore[attr-defined]
-        for child in el:  # type: ignore[attr-defined]
+            self.buf.append(el.text)
+        for child in el:
             self.walk(child)
             if child.tail:
                 self.buf.append(child.tail)
         if block:
             self.flush()
 
-    def table(self, table: object) -> None:
+    def table(self, table: Any) -> None:
         for tr in _rows(table):
             cells = [cell_text(td) for td in tr if _tag(td) in ("td", "th") and not _hidden(td)]
             self.doc.add_row(cells)
 
 
-def _has_table(el: object) -> bool:
-    return any(True for _ in el.iterdescendants("table"))  # type: ignore[attr-defined]
+def _has_table(el: Any) -> bool:
+    return any(True for _ in el.iterdescendants("table"))
 
 
-def _rows(table: object) -> list[object]:
+def _rows(table: Any) -> list[Any]:
     out = []
-    for child in table:  # type: ignore[attr-defined]
+    for child in table:
         tag = _tag(child)
         if tag == "tr":
             out.append(child)
@@ -141,19 +142,19 @@ def _rows(table: object) -> list[object]:
     return out
 
 
-def cell_text(el: object) -> str:
+def cell_text(el: Any) -> str:
     """A cell's text: line breaks at <br> and block elements, scripts and hidden parts left out."""
     parts: list[str] = []
 
-    def walk(node: object) -> None:
+    def walk(node: Any) -> None:
         tag = _tag(node)
         if not tag or tag in SKIP or _hidden(node):
             return
         if tag == "br" or tag in BLOCK:
             parts.append("\n")
         if getattr(node, "text", None):
-            parts.append(node.text)  # type: ignore[attr-defined]
-        for child in node:  # type: ignore[attr-defined]
+            parts.append(node.text)
+        for child in node:
             walk(child)
             if child.tail:
                 parts.append(child.tail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tianbao.importing.document import Row
@@ -82,12 +83,10 @@ def segments(index: LabelIndex, row: Row) -> list[Segment]:
         while j < len(cells) and j < i + MAX_PARTS and not value_like(cells[j]):
             joined += cells[j]
             score, targets = index.match(joined)
-            # A longer text matched wins, also less well when what it adds names nothing itself and the
-            # shorter is no exact label (“2.其他 法律行申法规禁止公开”: an OCR slip, not the column 其他).
+            # A longer text matched wins, also less well when what it adds names nothing itself (“2.其他
+            # 法律行申法规禁止公开”, “其他　甲外管理服务事项”: a label with an OCR slip, not the column 其他).
             if score and (
-                best is None
-                or score >= best[0]
-                or (best[0] < 3 and not any(index.match(c)[0] for c in cells[best[1] : j + 1]))
+                best is None or score >= best[0] or not any(index.match(c)[0] for c in cells[best[1] : j + 1])
             ):
                 best = (score, j + 1, targets)
             j += 1
@@ -107,41 +106,48 @@ def records(index: LabelIndex, rows: list[Row]) -> list[Record]:
     return [r for r in recs if r.segments]
 
 
-def _weak(seg: Segment) -> bool:
-    """Text that may be part of a label wrapped over lines: unknown, or a label matched short of exactly
-    (“2.其他” of “2.其他法律行政法规禁止公开” is the column 其他 without its numbering)."""
-    return seg.kind == UNKNOWN or (seg.kind == LABEL and seg.score <= 2)
+def _better(score: int, parts: Sequence[Segment]) -> bool:
+    """Whether a text joined from `parts` (wrapped over lines) names a label better than its parts do: more
+    exactly than each; or (“2.其他 申律” and “行政法規禁止公開”: the row with an OCR slip, not the column 其他)
+    the one part that names something, not exactly, with text that names nothing; or an exact label of a
+    part that names one exactly and text that names nothing (“其他  对外” and “管理服务事项”)."""
+    scores = [s.score for s in parts]
+    if not score:
+        return False
+    if score > max(scores):
+        return True
+    if max(scores) < 3:
+        return sum(1 for x in scores if x) <= 1
+    return score == 3 and any(s.kind == UNKNOWN for s in parts)
 
 
 def _join_wrapped(index: LabelIndex, recs: list[Record]) -> None:
     """“（二）部分公开（区分处理的，只计这一情形，” on one line and “不计其他情形） | 0 | …” on the next (or the
     values on the first line): one label, the values of whichever line has them. Each part is the text of its
-    line next to the other (a plain line split at a space is several pieces of it)."""
+    line next to the other (a plain line split at a space is several pieces of it). A table row broken over
+    two pages goes on in a row whose cells before the label's rest are empty (the label columns spanned)."""
     for a, b in itertools.pairwise(recs):
         text_a = [k for k, s in enumerate(a.segments) if s.kind != VALUE]
         if not text_a or not b.segments:
             continue
         ka = text_a[-1]
-        m = next((k for k, s in enumerate(b.segments) if s.kind == VALUE), len(b.segments))
+        lead = next((k for k, s in enumerate(b.segments) if s.kind != VALUE or s.text), 0) if b.grid else 0
+        m = next((k for k, s in enumerate(b.segments[lead:]) if s.kind == VALUE), len(b.segments) - lead)
         if not 1 <= m <= MAX_PARTS:
             continue
-        second = b.segments[:m]
+        second = b.segments[lead : lead + m]
         values_a = a.segments[ka + 1 :]
-        values_b = b.segments[m:]
-        if not all(_weak(s) for s in second) or any(s.kind != VALUE for s in (*values_a, *values_b)):
+        values_b = b.segments[lead + m :]
+        if any(s.kind != VALUE for s in (*values_a, *values_b)):
             continue
         if any(s.text for s in values_a) and any(s.text for s in values_b):
             continue
         best: tuple[int, int, frozenset[Target]] | None = None  # (score, start of the first part, targets)
         start = ka
-        while start >= 0 and ka - start < MAX_PARTS and _weak(a.segments[start]):
-            first = a.segments[start : ka + 1]
-            score, targets = index.match("".join(s.text for s in (*first, *second)))
-            scores = [s.score for s in (*first, *second)]
-            # Better than its parts, or the one part that names something (not exactly) with text that
-            # names nothing (“2.其他 申律” and “行政法規禁止公開”: the row with an OCR slip, not the column 其他).
-            better = score > max(scores) or (score and max(scores) < 3 and sum(1 for x in scores if x) <= 1)
-            if better and (best is None or score >= best[0]):
+        while start >= 0 and ka - start < MAX_PARTS and a.segments[start].kind != VALUE:
+            parts = [*a.segments[start : ka + 1], *second]
+            score, targets = index.match("".join(s.text for s in parts))
+            if _better(score, parts) and (best is None or score >= best[0]):
                 best = (score, start, targets)
             start -= 1
         if best is None:

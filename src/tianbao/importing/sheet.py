@@ -10,11 +10,14 @@ a header and a row per issue of the import (code, severity, cell id, sheet, cell
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from tianbao.issues import CATALOGUE, SEVERITY_ZH, Issue, make
 from tianbao.reading.backend import RawWorkbook
+from tianbao.reading.model import Submission
+from tianbao.reading.plan import Plan
 from tianbao.reading.values import parse_text
 from tianbao.spec import Spec, fmt_number
 from tianbao.spec.layout import a1, cell_boxes
@@ -124,13 +127,13 @@ def read_sheet(spec: Spec, raw: RawWorkbook) -> Source:
     row = issues_row(spec) + 1
     while (code := text(row, 0)) in REPEATED:
         t = CATALOGUE[code]
-        cell_id = text(row, 2) or None
+        at = text(row, 2)
         out.issues.append(
             Issue(
                 code,
                 t.severity,
                 text(row, 5),
-                cell_id if cell_id in spec.cells else None,
+                at if at in spec.cells else None,
                 text(row, 3) or None,
                 text(row, 4) or None,
                 t.hint,
@@ -140,7 +143,9 @@ def read_sheet(spec: Spec, raw: RawWorkbook) -> Source:
     return out
 
 
-def total_issues(spec: Spec, source: Source, recomputed: Mapping[str, Any], skip: set[str]) -> list[Issue]:
+def total_issues(
+    spec: Spec, source: Source, recomputed: Mapping[str, Any], skip: AbstractSet[str]
+) -> list[Issue]:
     """`published-total-mismatch` for every printed total that differs from the recomputed one. `skip`: the
     totals whose parts could not be used (unreadable, not numbers): their sums are not known."""
     out: list[Issue] = []
@@ -168,3 +173,35 @@ def total_issues(spec: Spec, source: Source, recomputed: Mapping[str, Any], skip
             )
         )
     return out
+
+
+def imported_issues(
+    sub: Submission, plan: Plan, raw: RawWorkbook, recomputed: Mapping[str, Any]
+) -> list[Issue]:
+    """What `check` adds for an imported workbook. A cell the import could not read (or of a table the report
+    lacks) that is still blank is a value that cannot be used (moved from `sub.blank` to `sub.invalid`, so
+    that no check runs over it and last year's data leaves it out), and the import's issue is said again; a
+    cell filled in since (after looking at the report) is an ordinary value. Then `published-total-mismatch`
+    for every printed total that differs from the one recomputed from the parts."""
+    spec = plan.spec
+    source = read_sheet(spec, raw)
+    blank = set(sub.blank)
+    out: list[Issue] = []
+    lost: set[str] = set()
+    for issue in source.issues:
+        if issue.code == "import-table-missing":
+            cells = {c.id for t in spec.tables if t.sheet == issue.sheet for c in spec.table_cells(t.id)}
+            still = {c for c in cells if c in blank}
+        elif issue.cell_id is not None and spec.cells[issue.cell_id].computed:
+            out.append(issue)  # a printed total not read: it is not compared
+            continue
+        else:
+            still = {issue.cell_id} & blank if issue.cell_id else set()
+        if issue.code == "format-outdated" or still:
+            out.append(issue)
+            lost |= still
+    if lost:
+        sub.blank[:] = [c for c in sub.blank if c not in lost]
+        sub.invalid.extend(sorted(lost))
+    skip = spec.unusable(set(sub.invalid))
+    return [*out, *total_issues(spec, source, recomputed, skip)]

@@ -224,7 +224,7 @@ def _interpret(
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
     if sub.kind == "imported":
-        sub.issues.extend(_imported(plan, raw, recomputed, set(sub.invalid)))
+        sub.issues.extend(_imported(sub, plan, raw, recomputed))
     sub.issues.extend(_blanks(sub, plan, integrity))
     if COVER_SHEET not in integrity.missing and sub.kind != "imported":  # a report names no 填报人
         missing = [f.label for f in spec.meta if f.required and is_blank(cover.get(f.id))]
@@ -258,15 +258,13 @@ def _consolidated(
     sub.issues.extend(formula_issues)
 
 
-def _imported(plan: Plan, raw: RawWorkbook, recomputed: dict[str, Any], invalid: set[str]) -> list[Issue]:
-    """An imported report: the import's issues again, and every printed total against the recomputed one
-    (not those over a part that could not be read or used)."""
-    from tianbao.importing.sheet import read_sheet, total_issues
+def _imported(sub: Submission, plan: Plan, raw: RawWorkbook, recomputed: dict[str, Any]) -> list[Issue]:
+    """An imported report (tianbao.importing.sheet): the cells the import could not read, while still blank,
+    are values that cannot be used, and their issues are said again; every printed total is compared with
+    the recomputed one."""
+    from tianbao.importing.sheet import imported_issues
 
-    source = read_sheet(plan.spec, raw)
-    unknown = invalid | {i.cell_id for i in source.issues if i.cell_id and i.code == "import-unreadable"}
-    skip = {c for c in plan.spec.computed_ids if plan.depends[c] & unknown}
-    return [*source.issues, *total_issues(plan.spec, source, recomputed, skip)]
+    return imported_issues(sub, plan, raw, recomputed)
 
 
 def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, Any]:
