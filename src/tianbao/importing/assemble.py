@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tianbao.importing.labels import (
     COL,
@@ -64,7 +65,12 @@ def _table_of(segs: list[Segment], current: str | None) -> str | None:
 
 
 def _in(seg: Segment, table: str) -> frozenset[Target]:
-    return frozenset(t for t in seg.targets if t.table == table)
+    return _of_table(seg.targets, table)
+
+
+@lru_cache(maxsize=16384)
+def _of_table(targets: frozenset[Target], table: str) -> frozenset[Target]:
+    return frozenset(t for t in targets if t.table == table)
 
 
 def assemble(index: LabelIndex, recs: list[Record]) -> dict[str, TableText]:

@@ -71,6 +71,8 @@ class LabelIndex:
     by_core: dict[str, set[Target]] = field(default_factory=lambda: defaultdict(set))
     by_length: dict[int, list[tuple[str, Target]]] = field(default_factory=lambda: defaultdict(list))
     unlabelled: dict[str, int] = field(default_factory=dict)  # table → section of its unlabelled row
+    # Texts already matched (the same labels come back in every report): the index is built once per spec.
+    _matched: dict[str, tuple[int, frozenset[Target]]] = field(default_factory=dict, repr=False)
 
     def add(self, text: str | None, target: Target, aliases: list[str] | tuple[str, ...] = ()) -> None:
         for t in (text, *aliases):
@@ -84,6 +86,14 @@ class LabelIndex:
 
     def match(self, text: str) -> tuple[int, frozenset[Target]]:
         """The best score (0: no match) and every target matched at that score."""
+        found = self._matched.get(text)
+        if found is None:
+            if len(self._matched) > 100_000:
+                self._matched.clear()
+            found = self._matched[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> tuple[int, frozenset[Target]]:
         n = norm(text)
         if not n:
             return 0, frozenset()
