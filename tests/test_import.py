@@ -329,6 +329,28 @@ def test_merge_takes_imported_workbooks(tmp_path: Path) -> None:
         assert result.totals[cell_id] == pytest.approx(expected), cell_id
 
 
+def test_units_found_in_the_roster_by_their_names(tmp_path: Path) -> None:
+    """import --roster: each report's unit by the name it gives (the roster's name, code and type in the
+    workbook), so that the imported folder is merged as it is; a name the roster lacks is said."""
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    a, b = report(seed=12, unit="鄂伦春自治旗诺敏镇人民政府"), report(seed=13, unit="古里乡人民政府")
+    html(folder / "a.html", a)
+    html(folder / "b.html", b)
+    html(folder / "c.html", report(seed=14, unit="某某局"))
+    run = import_files([folder], tmp_path / "导入", ImportOptions(roster=ROSTER))
+    units = {Path(r.reading.path).name: (r.unit_code, r.reading.unit_name) for r in run.results}
+    assert units == {
+        "a.html": ("150723107", "诺敏镇人民政府"),
+        "b.html": ("150723108", "古里乡人民政府"),
+        "c.html": ("", "某某局"),
+    }
+    assert "import-unit-not-in-roster" in codes(run.results[2].reading.issues)
+    merged = merge_files([tmp_path / "导入"], CheckOptions(year=2024, roster=ROSTER), unit_code="150723")
+    assert [m.unit_code for m in merged.members] == ["150723107", "150723108"]
+    assert merged.totals["t3.new.np"] == sum(ic._as_number(r.values["t3.new.np"]) for r in (a, b))
+
+
 def test_previous_takes_an_imported_workbook_or_the_published_report(tmp_path: Path) -> None:
     """Last year's report of 诺敏镇: imported, or the page itself. Either gives 2024's values for 2025's S1;
     the page names no code, so the unit is found by its name."""

@@ -316,6 +316,13 @@ CATALOGUE: dict[str, IssueType] = {
             "请用 --unit-name 和 --unit-code 指定单位。",
         ),
         _t(
+            "import-unit-not-in-roster",
+            "warning",
+            "名单中没有报告的单位",
+            "名单中没有“{name}”（或有几个单位与它同名），导入的工作簿中没有单位代码。",
+            "请核对名单中的单位名称，或用 --unit-code 指定这份报告的单位代码。",
+        ),
+        _t(
             "format-outdated",
             "warning",
             "使用了旧的报告格式",

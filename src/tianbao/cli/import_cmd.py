@@ -71,6 +71,14 @@ def import_(
         str | None,
         typer.Option("--unit-name", metavar="名称", help="单位名称（默认：从报告标题或落款中识别）。"),
     ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            metavar="名单",
+            help="单位名单（按报告中的单位名称找到单位代码，供 check、merge 使用）。",
+        ),
+    ] = None,
     fmt: Annotated[
         ImportFormat,
         typer.Option("--format", help="报表格式：auto（默认，按表二的栏目识别）、2021 或 2019。"),
@@ -88,14 +96,16 @@ def import_(
 
     退出码：0 全部导入且没有错误；1 有报告无法导入或有错误；2 用法错误。
 
-    例：tianbao import 公开报告/ -o 导入/ --year 2024
+    例：tianbao import 公开报告/ -o 导入/ --roster 名单.csv
     """
     from tianbao.importing.run import ImportOptions, import_files
+    from tianbao.roster import load_roster
 
     with user_errors():
         output_folder(out)
         limits = limits_from(max_file_size, None, None, None)
-        options = ImportOptions(year, unit_code.strip(), unit_name, fmt.value, password, limits)
+        units = load_roster(roster) if roster is not None else None
+        options = ImportOptions(year, unit_code.strip(), unit_name, fmt.value, password, limits, units)
         with progress_bar(enabled=not as_json, label="导入") as progress:
             run = import_files(reports, out, options, jobs=jobs, progress=progress)
     if as_json:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 
 from tianbao.importing.report import read_report
+from tianbao.importing.workbook import KIND
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import plan_for
 from tianbao.reading.values import parse_value
 from tianbao.stamp import Stamp
-
-KIND = "imported"
 
 
 def report_submission(

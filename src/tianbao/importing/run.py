@@ -13,12 +13,14 @@ from typing import Any
 from tianbao.errors import UsageError
 from tianbao.fileio import safe_filename
 from tianbao.importing.report import AUTO, ReportReading, read_report
-from tianbao.importing.workbook import write_imported
+from tianbao.importing.workbook import ImportedUnit, write_imported
 from tianbao.inputs import expand_paths
 from tianbao.intake import MEMBER_SEP, Ignored, gather
 from tianbao.issues import make
 from tianbao.pool import contained_map
+from tianbao.reading.identity import norm_name
 from tianbao.reading.model import Limits
+from tianbao.roster import Roster, Unit
 from tianbao.validation.report import status_of
 
 PARALLEL_FROM = 4  # fewer reports than this are read in this process: a pool costs more
@@ -27,11 +29,43 @@ PARALLEL_FROM = 4  # fewer reports than this are read in this process: a pool co
 @dataclass(frozen=True)
 class ImportOptions:
     year: int | None = None
-    unit_code: str = ""
+    unit_code: str = ""  # the unit of every report (its code: a report names none)
     unit_name: str | None = None
     fmt: str = AUTO
     password: str | None = None
     limits: Limits = field(default_factory=Limits)
+    roster: Roster | None = None  # each report's unit found by its name: code, roster name, type
+
+
+def roster_unit(roster: Roster, name: str) -> Unit | None:
+    """The roster's unit of the name a report gives: the one of that name (spaces and width aside), else
+    the one whose name the report's contains or is contained in (“鄂伦春自治旗诺敏镇人民政府”,
+    “诺敏镇人民政府”); None when there is none, or more than one."""
+    key = norm_name(name)
+    if not key:
+        return None
+    same = [u for u in roster if norm_name(u.name) == key]
+    if not same:
+        same = [
+            u
+            for u in roster
+            if len(norm_name(u.name)) >= 3 and (norm_name(u.name) in key or key in norm_name(u.name))
+        ]
+    return same[0] if len(same) == 1 else None
+
+
+def _unit(reading: ReportReading, options: ImportOptions) -> ImportedUnit | None:
+    """The unit to stamp the workbook with: --unit-code, else the roster's unit of the report's name (an
+    issue when there is none)."""
+    if options.unit_code:
+        return ImportedUnit(options.unit_code, reading.unit_name)
+    if options.roster is None or not reading.unit_name:
+        return None
+    unit = roster_unit(options.roster, reading.unit_name)
+    if unit is None:
+        reading.issues.append(make("import-unit-not-in-roster", name=reading.unit_name))
+        return None
+    return ImportedUnit(unit.code, unit.name, unit.type)
 
 
 @dataclass
@@ -117,10 +151,14 @@ def _one(args: tuple[str, str, ImportOptions]) -> ImportResult:
     reading = read_report(
         path, year=options.year, unit_name=options.unit_name, fmt=options.fmt, limits=options.limits
     )
-    result = ImportResult(reading, unit_code=options.unit_code)
+    result = ImportResult(reading)
     if reading.readable and reading.year is not None:
+        unit = _unit(reading, options)
+        result.unit_code = unit.code if unit is not None else ""
+        if unit is not None:
+            reading.unit_name = unit.name
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        write_imported(reading, target, options.unit_code, options.password)
+        write_imported(reading, target, unit, options.password)
         result.output = target
     return result
 

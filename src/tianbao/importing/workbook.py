@@ -47,12 +47,15 @@ def notes(reading: ReportReading) -> tuple[str, ...]:
 
 
 def write_imported(
-    reading: ReportReading, target: str | os.PathLike[str], unit_code: str = "", password: str | None = None
+    reading: ReportReading,
+    target: str | os.PathLike[str],
+    unit: ImportedUnit | None = None,
+    password: str | None = None,
 ) -> None:
-    """Write the imported workbook of a readable report (atomically)."""
+    """Write the imported workbook of a readable report (atomically). `unit`: the unit it is stamped with
+    (its code given or found in the roster); without, the report's unit name is on the cover, no code."""
     spec = reading.spec
     assert spec is not None and reading.year is not None
-    unit = ImportedUnit(unit_code, reading.unit_name) if unit_code else None
     prefill: dict[str, object] = {k: typed(v) for k, v in reading.values.items() if v is not None}
     if unit is None and reading.unit_name:
         prefill["meta.unit_name"] = reading.unit_name
@@ -82,4 +85,4 @@ def write_imported(
     )
 
 
-__all__ = ["KIND", "SOURCE_SHEET", "typed", "write_imported"]
+__all__ = ["KIND", "SOURCE_SHEET", "ImportedUnit", "typed", "write_imported"]
