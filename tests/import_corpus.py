@@ -165,7 +165,10 @@ def make_report(
 # --- renderers ---------------------------------------------------------------------------------------------
 
 
-def to_html(page: Page, charset: str = "utf-8", declare: bool = True) -> bytes:
+def to_html(page: Page, charset: str = "utf-8", declare: bool = True, cms: bool = False) -> bytes:
+    """The page as a site publishes it: in a CMS layout table, with navigation and a footer. `cms`: the
+    markup a CMS editor leaves in a table pasted from Word — header cells in <th>, a <tbody>, each text in a
+    styled <p><span>, “&nbsp;” in the empty cells, a hidden <span> of leftovers, comments."""
     parts = ["<!DOCTYPE html><html><head>"]
     if declare:
         parts.append(f'<meta charset="{charset}">')
@@ -176,7 +179,7 @@ def to_html(page: Page, charset: str = "utf-8", declare: bool = True) -> bytes:
     parts.extend(f"<p>{html.escape(line)}</p>" for line in page.intro)
     for table in page.tables:
         parts.append(f"<p><strong>{html.escape(table.title)}</strong></p>")
-        parts.append('<table border="1" cellspacing="0">')
+        parts.append('<table border="1" cellspacing="0">' + ("<tbody><!-- 表格 -->" if cms else ""))
         for row in table.rows:
             parts.append("<tr>")
             for cell in row:
@@ -184,9 +187,18 @@ def to_html(page: Page, charset: str = "utf-8", declare: bool = True) -> bytes:
                     f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
                 )
                 text = html.escape(cell.text).replace("\n", "<br>")
-                parts.append(f"<td{span}>{text}</td>")
+                tag = "td"
+                if cms:
+                    tag = "th" if cell.kind in (HEADER, TITLE) else "td"
+                    text = (
+                        f'<p style="text-align:center"><span style="font-family:宋体;font-size:12px">{text}</span>'
+                        '<span style="display:none">0</span></p>'
+                        if text
+                        else "&nbsp;"
+                    )
+                parts.append(f"<{tag}{span}>{text}</{tag}>")
             parts.append("</tr>")
-        parts.append("</table>")
+        parts.append(("</tbody>" if cms else "") + "</table>")
     parts.extend(f"<p>{html.escape(line)}</p>" for line in page.closing)
     parts.append(
         "</div></td></tr></table><div class='footer'>主办：某某人民政府 网站标识码：1507230001</div></body></html>"

@@ -268,7 +268,17 @@ PROPER = {
     "README",
 }
 PROPER |= {"xlsx", "csv", "zip", "json", "null", "fast", "openpyxl", "samples", "roster", "values"}
-PROPER |= {"Word", "PDF", "html", "htm", "docx", "pdf", "txt", "md", "auto"}  # tianbao import: its kinds of file
+PROPER |= {
+    "Word",
+    "PDF",
+    "html",
+    "htm",
+    "docx",
+    "pdf",
+    "txt",
+    "md",
+    "auto",
+}  # tianbao import: its kinds of file
 ENGLISH = (
     "Usage",
     "Options",
