@@ -229,7 +229,7 @@ def text_lines(page: Page, sep: str = " | ", pad: bool = True, under: bool = Fal
 
 
 def cell_lines(page: Page, bars: bool = True) -> list[str]:
-    """A page flattened as copying some CMS pages gives it (FORMAT.md §7; seen on
+    """A page flattened as copying some CMS pages gives it (docs/format.md §7; seen on
     http://www.xjnlk.gov.cn/xjnlk/c112945/202401/46aba5e181454bc798b5443c493da056.shtml and, without the “|”
     lines, http://changtu.gov.cn/changtu/zwgk/zfxxgk/zfxxgknb99/2022n52/xzzfxxgkgzndbg/2024013110470592735/index.html):
     each cell on its own lines, a line “|” after each (`bars`) — no mark where a row ends; without the bars

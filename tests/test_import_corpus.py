@@ -147,7 +147,7 @@ def test_dropped_cells_are_read_where_the_totals_decide(tmp_path: Path) -> None:
 
 def test_dropped_cells_are_left_blank_where_the_totals_cannot_decide(tmp_path: Path) -> None:
     """一、本年新收 printed “3 | 1 | 4”: no column total runs over this row, and its own 总计 may be the
-    blank cell (reports leave 总计 blank: FORMAT.md §7) — 3 + 1 = 4 may be a coincidence. Every cell of the
+    blank cell (reports leave 总计 blank: docs/format.md §7) — 3 + 1 = 4 may be a coincidence. Every cell of the
     row is left blank and reported; nothing is placed."""
     report = _one_row_dropped("2021", "new", {"np": "3", "ri": "1"})
     reading = _render(report.page, "text", tmp_path, True)

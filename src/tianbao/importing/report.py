@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tianbao.errors import os_reason
 from tianbao.importing.assemble import assemble
 from tianbao.importing.document import KINDS, SUFFIXES, Document
 from tianbao.importing.identity import ReportIdentity, identify
@@ -181,11 +182,7 @@ def _read(
             raise _Unreadable(f"文件大小超过上限 {limits.max_file_size // (1024 * 1024)} MB")
         data = path.read_bytes()
     except OSError as exc:
-        raise _Unreadable(
-            "文件不存在或没有读取权限"
-            if isinstance(exc, FileNotFoundError | PermissionError)
-            else "读取时出错"
-        ) from None
+        raise _Unreadable(os_reason(exc)) from None
     out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise _Unreadable("文件是空的")
@@ -227,7 +224,7 @@ def _cells(out: ReportReading, spec: Spec, doc: Document) -> None:
         for cell_id, reason in reading.unreadable.items():
             out.unreadable[cell_id] = reason
             sheet, box = boxes[cell_id]
-            label = f"{sheet} {spec.cells[cell_id].label}"
+            label = spec.cells[cell_id].full_label
             out.issues.append(
                 make(
                     "import-unreadable",

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tianbao.amounts import TOLERANCE
 from tianbao.importing.assemble import Found, TableText, column_order
 from tianbao.importing.labels import LabelIndex
 from tianbao.importing.normalize import simplify
@@ -21,7 +22,6 @@ from tianbao.reading.values import parse_text
 from tianbao.spec import Spec
 
 MAX_COMBINATIONS = 20_000  # readings of a table's uncertain rows tried together, at most
-TOLERANCE = 1e-9
 
 NOT_FOUND = "报告中没有找到这一行"
 NO_VALUES = "表头下没有找到数字"

@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from tianbao.amounts import TOLERANCE
 from tianbao.issues import CATALOGUE, SEVERITY_ZH, Issue, make
 from tianbao.reading.backend import RawWorkbook
 from tianbao.reading.model import Submission
@@ -158,7 +159,7 @@ def total_issues(
         if parsed is None:
             continue
         value = float(recomputed[cell_id])
-        if abs(parsed[0] - value) <= 1e-6:
+        if abs(parsed[0] - value) <= TOLERANCE:
             continue
         sheet, box = boxes[cell_id]
         out.append(
@@ -167,7 +168,7 @@ def total_issues(
                 cell_id=cell_id,
                 sheet=sheet,
                 cell=a1(box.row, box.col),
-                label=f"{sheet} {spec.cells[cell_id].label}",
+                label=spec.cells[cell_id].full_label,
                 published=printed,
                 recomputed=fmt_number(value),
             )

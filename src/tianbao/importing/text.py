@@ -1,7 +1,7 @@
 """Text reports (.txt, .md): what copying a page or extracting a PDF gives — a line per row, cells separated
 by “|” (also markdown tables) or tabs, other lines as they are.
 
-Copied pages also give a cell per line with a line of only “|” after each cell (the table flattened: FORMAT.md
+Copied pages also give a cell per line with a line of only “|” after each cell (the table flattened: docs/format.md
 §7, “one cell per line with |”). Such a run of lines is read back as cells — an empty cell is nothing between
 two “|” lines, so no cell is lost — and cut into rows where a label follows a value (the rows themselves are
 not marked). A cell of several lines is one cell, unless its first lines are prose (a sentence, a heading of

@@ -18,7 +18,7 @@ KIND = "imported"
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportedUnit:
     code: str
     name: str
