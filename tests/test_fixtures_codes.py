@@ -57,6 +57,7 @@ READING_CODES = {
     "value-not-a-number",
     "value-negative",
     "value-not-integer",
+    "value-out-of-range",
     "value-precision",
     "value-blank",
     "table-empty",

@@ -32,7 +32,8 @@ MERGE_CODES = ["double-count", "duplicate-identical", "duplicate-superseded"]
 
 def test_every_later_code_has_a_fixture() -> None:
     assert sorted(p.stem for p in RULES.glob("rule-*.xlsx")) == RULE_CODES
-    assert sorted(p.name for p in MERGE.iterdir()) == MERGE_CODES
+    # (merge/tampered/ holds consolidated workbooks that do not hold what their stamp says: test_tampering.py)
+    assert sorted(p.name for p in MERGE.iterdir() if p.name != "tampered") == MERGE_CODES
     assert set(MERGE_CODES) <= set(CATALOGUE)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
-from xlsxwriter.worksheet import Worksheet
 
 from tianbao.consolidation import merge_files, sheets, write_consolidated
 from tianbao.consolidation.model import Consolidation
@@ -22,11 +21,12 @@ from tianbao.consolidation.workbook import COMPRESSLEVEL
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.spec.layout import DETAIL_FIXED, DETAIL_HEADER_ROW, DETAIL_SHEET, detail_columns
+from tianbao.template.book import SafeSheet
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-class CellByCell(Worksheet):
+class CellByCell(SafeSheet):
     """The reference: what `BulkSheet` is asked to write, written with xlsxwriter's public API one cell at a
     time (the sheets' other calls are the same in both)."""
 

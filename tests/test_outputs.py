@@ -327,7 +327,7 @@ def test_templates_for_units_with_hostile_names(tmp_path: Path) -> None:
         Unit("150723201", "CON", "部门", COUNTY, 2),
         Unit("150723202", "../../etc/passwd", "部门", COUNTY, 3),
         Unit("150723203", 'a:b*c?"<>|', "部门", COUNTY, 4),
-        Unit("150723204", "诺敏镇" * 70, "乡镇", COUNTY, 5),
+        Unit("150723204", "诺敏镇" * 66, "乡镇", COUNTY, 5),
         Unit("150723205", "=1+1镇", "乡镇", COUNTY, 6),
         Unit("150723206", "[/]局", "部门", COUNTY, 7),
     ]

@@ -197,7 +197,10 @@ def test_broken_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "坏.xlsx"
     path.write_bytes(b"not a zip file")
     err = error_of(path)
-    assert err.message == f"名单文件 {path} 无法读取：不是有效的 .xlsx 文件"
+    assert (
+        err.message
+        == f"名单文件 {path} 无法读取：这不是 Excel 工作簿（.xlsx）：这是文本文件（可能是 CSV 改了扩展名）"
+    )
     assert err.hint == SAVE_HINT
 
 

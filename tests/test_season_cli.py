@@ -248,7 +248,7 @@ def test_fill_says_why_a_template_cannot_be_opened(tmp_path: Path) -> None:
         str(tmp_path / "x.xlsx"),
         columns=300,
     )
-    assert missing.output.splitlines()[0] == f"错误：模板 {tmp_path / '无.xlsx'} 无法打开：文件不存在"
+    assert missing.output.splitlines()[0] == f"错误：模板 {tmp_path / '无.xlsx'} 无法打开：文件或文件夹不存在"
 
 
 # Words in --help that are not Chinese but tianbao's own: names of programs, formats and units of size, and the

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import PASSWORD, PREVIOUS_2021, UNIT, Made, read_stamps
 from tianbao.spec import cell_name
+from tianbao.spec.domain import DOMAINS
 from tianbao.spec.layout import COVER_SHEET, Box, SheetLayout, a1, cover_boxes, sheet_layouts
 from tianbao.stamp import META_SHEET, Stamp
 
@@ -166,14 +167,15 @@ def test_every_input_cell_is_validated_by_its_type(made: Made, wb: Workbook) -> 
             assert len(found) == 1, cell_id
             dv = found[0]
             assert_chinese_messages(dv, cell_id)
-            if cell.type == "count":
-                assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0"), cell_id
-            elif cell.type == "int":
+            domain = DOMAINS[cell.type]  # the reader's bounds (value-out-of-range)
+            if cell.type in ("count", "int"):
                 assert dv.type == "whole" and dv.operator in (None, "between"), cell_id  # default: between
-                assert float(dv.formula1) < 0 < float(dv.formula2), cell_id
+                bounds = (int(dv.formula1), int(dv.formula2))
+                assert bounds == (domain.minimum, domain.bound - 1), cell_id
             else:
                 assert dv.type == "custom", cell_id
                 assert ref in dv.formula1 and "ROUND" in dv.formula1 and ">=0" in dv.formula1, cell_id
+                assert f"<{domain.bound}" in dv.formula1, cell_id
                 assert "万元" in dv.promptTitle + dv.prompt or made.spec.version == "2019", cell_id
             seen += 1
     assert seen == len(made.spec.input_ids)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
 
 PLACES = Decimal("0.0001")
+# Enough digits that no sum is ever rounded: a value of the domain (tianbao.spec.domain) has at most 15
+# significant digits (10¹⁰ or 10⁷ with 4 decimals), and decimal's default 28 would round the sum of a
+# thousand values beyond it (and `quantize` would fail on it) if a file ever got past the reader with one.
+EXACT = Context(prec=60, rounding=ROUND_HALF_UP)
 # Two numbers closer than this are the same number (reported values have at most 4 decimals): rules, stored
 # results against recomputed ones, the same unit's values in two files.
 TOLERANCE = 1e-6
@@ -24,8 +28,9 @@ def to_decimal(value: float | int | None) -> Decimal:
 
 def exact_sum(values: Iterable[float | int | None]) -> float:
     """The sum, computed in decimals and rounded to 4 places (half up), as a float."""
-    total = sum((to_decimal(v) for v in values), Decimal(0))
-    return float(total.quantize(PLACES, rounding=ROUND_HALF_UP))
+    with localcontext(EXACT):
+        total = sum((to_decimal(v) for v in values), Decimal(0))
+        return float(total.quantize(PLACES, rounding=ROUND_HALF_UP))
 
 
 def exact_sums(matrix: np.ndarray) -> list[float]:

@@ -31,10 +31,15 @@ class UsageError(TianbaoError, ValueError):
     """Bad arguments from the command line or the caller."""
 
 
+class NotARegularFile(OSError):
+    """The path is a pipe, a device or a socket: nothing to read (and reading could wait forever)."""
+
+
 # What an operating-system error means, in Chinese: the same words wherever a file is read or written (a
 # return, the roster, an output). By class (Python picks it from errno, and code raising one may give none),
 # then by errno.
 _OS_CLASSES: tuple[tuple[type[OSError], str], ...] = (
+    (NotARegularFile, "这不是普通文件（可能是管道或设备）"),
     (FileNotFoundError, "文件或文件夹不存在"),
     (IsADirectoryError, "这是文件夹，不是文件"),
     (NotADirectoryError, "路径中有一部分不是文件夹"),

@@ -5,10 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+
+from tianbao.cells import xml_text
 
 _RESERVED = {
     "CON",
@@ -19,6 +23,30 @@ _RESERVED = {
     *(f"LPT{i}" for i in range(1, 10)),
 }
 _BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def legible_path(path: str) -> str:
+    """A path as people should read it (in messages and in the sheets), never as the file system needs it.
+    On Linux a name that is not UTF-8 (a zip made on Windows in China names its files in GBK) comes as
+    surrogate escapes, which no text file can hold: each such part of the path is decoded as GB18030 when it
+    is GB18030, else its bytes show as U+FFFD. Then `xml_text`."""
+    if not _SURROGATE.search(path):
+        return xml_text(path)
+    parts = []
+    for part in path.split(os.sep):
+        if _SURROGATE.search(part):
+            try:
+                raw = os.fsencode(part)
+            except UnicodeError:  # a surrogate that stands for no byte: xml_text shows it as U+FFFD
+                parts.append(part)
+                continue
+            try:
+                part = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                part = raw.decode("utf-8", "replace")
+        parts.append(part)
+    return xml_text(os.sep.join(parts))
 
 
 def safe_filename(name: str, max_len: int = 120, max_bytes: int = 240) -> str:
@@ -44,25 +72,46 @@ def safe_filename(name: str, max_len: int = 120, max_bytes: int = 240) -> str:
 
 
 @contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Ctrl+C (SIGINT) held back while the block runs and delivered at its end: a file created or removed in
+    the block is never left half done — created but not yet known to the code that removes it. (Signals are
+    handled in the main thread only; elsewhere the block just runs.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt here
+
+
+@contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target` in one step.
 
-    An existing output is never left half-written: on failure the temporary file is removed.
+    An existing output is never left half-written: on failure (also Ctrl+C) the temporary file is removed.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        with deferred_interrupt():
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent
+            )
+            os.close(fd)
+            tmp_path = Path(tmp)
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        with deferred_interrupt():
+            if tmp_path is not None and tmp_path.exists():
+                tmp_path.unlink()
 
 
 def _umask() -> int:

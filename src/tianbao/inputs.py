@@ -1,7 +1,9 @@
 """The files a run reads: the files given, and every file under the folders given (at any depth).
 
 Every file found gets a verdict, whatever it is (a broken link or a pipe as well as a workbook); the run's
-own outputs are never taken as inputs.
+own outputs are never taken as inputs, and never written over them: an output file that is, or resolves to,
+an input (`inputs_at`) and an output folder among the inputs (`require_outside`) are usage errors, found
+before any file is read.
 """
 
 from __future__ import annotations
@@ -12,10 +14,34 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tianbao.errors import UsageError
+from tianbao.errors import NotARegularFile, UsageError
 
 # What pathlib's is_dir() and exists() take for "no": the path, or a folder on it, is missing or loops.
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def read_regular_file(path: str | os.PathLike[str], max_size: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file at `path` and its status, read by the one rule for every input (a workbook, a
+    roster): opened without blocking and checked to be a regular file before anything is read — a FIFO or a
+    device must not hang the run; nothing read when the file is larger than `max_size`; never more than
+    `max_size` + 1 bytes (a file that grew while read). The caller compares `max(st.st_size, len(data))`
+    with `max_size`. Raises OSError: IsADirectoryError, NotARegularFile, FileNotFoundError …"""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(errno.ENODEV, "not a regular file", os.fspath(path))
+        data = b""
+        if st.st_size <= max_size:
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(st.st_size + 1)  # a buffer of the file's size, not of the limit
+                if len(data) > st.st_size:  # it grew since it was measured
+                    data += fh.read(max_size + 1 - len(data))
+        return data, st
+    finally:
+        os.close(fd)
 
 
 def expand_paths(
@@ -24,8 +50,79 @@ def expand_paths(
     """Files given, and every file under folders given (recursively), sorted, without duplicates; never a
     file of `exclude`, also not through a link (an earlier output in the input folder: it would count
     everything twice)."""
+    found, links = _listed(paths)
+    for excluded in exclude:
+        found = _without(found, links, _target(excluded))
+    if not found:
+        raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
+    return [found[k] for k in sorted(found)]
+
+
+def inputs_at(target: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The inputs listed from `paths` (as `expand_paths` lists them, a path that does not exist left out)
+    that are, or resolve to, `target`: what writing `target` would overwrite."""
+    given = [p for p in paths if _stat(Path(p)) is not None or Path(p).is_symlink()]
+    found, links = _listed(given)
+    kept = _without(found, links, _target(target))
+    return [found[k] for k in sorted(found) if k not in kept]
+
+
+def require_not_input(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Writing `target` overwrites none of `inputs` (files, or folders of files): a UsageError otherwise."""
+    hit = inputs_at(target, inputs)
+    if hit:
+        raise UsageError(
+            f"要写入的 {target} 是本次读取的文件 {hit[0]}，写入会覆盖它",
+            "请给出另一个文件名，或写到别的文件夹",
+        )
+
+
+def require_outside(
+    folder: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    others: Iterable[str | os.PathLike[str]] = (),
+    option: str,
+) -> None:
+    """An output folder (check --feedback, merge --export) is none of the run's inputs: not a folder given,
+    nor one inside it (what is written there would be read as a report the next time), nor a folder that
+    holds a file given, a file found through a link, or one of `others` (the roster, last year's files).
+    A UsageError naming the input otherwise."""
+    target = _target(folder)
+    hint = f"请把 {option} 指向报表所在文件夹以外的文件夹"
+    for p in paths:
+        path = Path(p)
+        where = _resolved(path)
+        if where is None:
+            continue
+        if where.is_dir():
+            if where == target or where in target.parents:
+                raise UsageError(
+                    f"{option} {folder} 在要检查的文件夹 {path} 之中：写入的文件会与报表混在一起，"
+                    "下次检查时也会被当作报表",
+                    hint,
+                )
+            linked = (sub for sub, is_link in _files_under(path) if is_link)
+            _not_in(target, linked, folder, option, hint)
+        else:
+            _not_in(target, [path], folder, option, hint)
+    _not_in(target, [Path(p) for p in others], folder, option, hint)
+
+
+def _not_in(
+    target: Path, files: Iterable[Path], folder: str | os.PathLike[str], option: str, hint: str
+) -> None:
+    for path in files:
+        where = _resolved(path)
+        if where is not None and where.parent == target:
+            raise UsageError(f"{option} {folder} 中有本次读取的文件 {path}：写入的文件可能覆盖它", hint)
+
+
+def _listed(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, Path], dict[str, bool]]:
+    """Files given and every file under folders given, by their path as text; and whether each file found
+    in a folder is a symbolic link (scandir knows). A path that does not exist is a UsageError."""
     found: dict[str, Path] = {}
-    links: dict[str, bool] = {}  # whether a file found in a folder is a symbolic link (scandir knows)
+    links: dict[str, bool] = {}
     for p in paths:
         path = Path(p)
         st = _stat(path)
@@ -37,11 +134,12 @@ def expand_paths(
             found.setdefault(str(path), path)
         else:
             raise UsageError(f"找不到文件或文件夹：{path}", "请检查路径是否正确")
-    for excluded in exclude:
-        found = _without(found, links, _resolved(Path(excluded)) or Path(excluded).absolute())
-    if not found:
-        raise UsageError("没有可检查的文件", "请给出报表文件或包含报表文件的文件夹")
-    return [found[k] for k in sorted(found)]
+    return found, links
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
+    """Where writing `path` writes: the path with every link followed (as far as they exist)."""
+    return _resolved(Path(path)) or Path(path).absolute()
 
 
 def _stat(path: Path) -> os.stat_result | None:

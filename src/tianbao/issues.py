@@ -266,6 +266,13 @@ CATALOGUE: dict[str, IssueType] = {
             "请填写整数件数。",
         ),
         _t(
+            "value-out-of-range",
+            "error",
+            "数字超出范围",
+            "“{label}”填写为“{raw}”，超出允许的范围：{bound}。",
+            "请核对是否多输了数字或填错了单位（金额以万元为单位）；实际的数字不会这么大。",
+        ),
+        _t(
             "value-precision",
             "warning",
             "金额小数位过多",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tianbao.errors import UsageError
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.interpret import DEFAULT_READER, READERS
 from tianbao.reading.model import Limits
 from tianbao.spec import DEFAULT_FORMAT, YEARS, Spec, load_spec
@@ -55,8 +56,8 @@ class CheckOptions:
             )
         if self.reader not in READERS:
             raise UsageError(f"未知的读取方式“{self.reader}”", f"可选：{'、'.join(READERS)}")
-        if self.jobs is not None and self.jobs < 1:
-            raise UsageError(f"进程数 {self.jobs} 应不小于 1")
+        if self.jobs is not None and not 1 <= self.jobs <= MAX_JOBS:
+            raise UsageError(f"进程数 {self.jobs} 应在 1–{MAX_JOBS} 之间")
         load_spec(self.fmt)  # an unknown format is a usage error now, not after the files are read
         if self.previous is not None:
             self.previous.require_year(self.year)
@@ -71,6 +72,12 @@ class CheckOptions:
     def processes(self) -> int:
         """How many processes read the files."""
         return self.jobs if self.jobs is not None else (os.cpu_count() or 1)
+
+    @property
+    def read_files(self) -> list[str]:
+        """The files these options were read from (the roster, last year's files), as given."""
+        roster = [self.roster.source] if self.roster is not None else []
+        return roster + list(self.previous.sources if self.previous is not None else ())
 
     def excluding(self, paths: Iterable[str | os.PathLike[str]]) -> CheckOptions:
         """These options with `paths` also excluded from the inputs."""

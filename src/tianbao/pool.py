@@ -12,6 +12,7 @@ Batching matters: a task costs the pool about a millisecond, a file read a few (
 from __future__ import annotations
 
 import gc
+import signal
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,6 +25,8 @@ R = TypeVar("R")
 IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few to redo when a worker dies
 POLL_SECONDS = 0.5  # how often a waiting run looks whether a worker has died
 MAX_BATCH = 32  # items per task
+# The most worker processes: ProcessPoolExecutor's limit on Windows; no office computer needs more.
+MAX_JOBS = 61
 DIED = "进程意外终止，可能是内存不足或读取组件崩溃"
 
 
@@ -41,6 +44,7 @@ def contained_map(
     reason)` (called here, reason in Chinese) for an item whose worker died. `func` and the items travel to
     the workers by pickle; `initializer(*initargs)` runs once in each worker (to hand it what every item
     needs, once); `tick(n)` is called as n more items are done."""
+    jobs = max(1, min(jobs, MAX_JOBS, len(items)))  # never more processes than items (a fork bomb)
     start = _Start(initializer, initargs)
     results: dict[int, R] = {}
     todo = list(range(len(items)))
@@ -75,6 +79,9 @@ class _Start:
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Ctrl+C reaches every process of the terminal's group: the parent handles it (and ends the workers);
+    # a worker that took it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
@@ -101,6 +108,7 @@ def _pool_pass(
     running: dict[Future[list[R]], list[int]] = {}
     lost: list[int] = []
     pool = start.pool(jobs)
+    finished_cleanly = False
     try:
         while queue or running:
             while queue and len(running) < jobs * IN_FLIGHT and not lost:
@@ -124,8 +132,9 @@ def _pool_pass(
                     done(len(batch))
                 except Exception:  # BrokenProcessPool, or a result that could not be sent back
                     lost.extend(batch)
-    finally:
-        _close(pool, broken=bool(lost))
+        finished_cleanly = True
+    finally:  # on Ctrl+C or any exception, the workers are ended, not waited for
+        _close(pool, broken=bool(lost) or not finished_cleanly)
     return sorted(lost), [i for batch in queue for i in batch]
 
 

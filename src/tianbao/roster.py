@@ -1,5 +1,11 @@
 """The roster of reporting units (乡镇、街道、部门…): load it from CSV (UTF-8, UTF-8 with BOM, GBK/GB18030)
-or .xlsx, with Chinese messages that name the file and the row."""
+or .xlsx, with Chinese messages that name the file and the row.
+
+Whatever the file holds, loading it ends in a `Roster` or a `RosterError`: the file is read by the rule of
+every input (tianbao.inputs.read_regular_file: no pipe, no device), within the default reading limits of a
+workbook (`Limits`: its size, an .xlsx's zip checked as a workbook's is, its cells), a CSV line that the csv
+module cannot parse is named by its line, and names and codes have a bound length (`MAX_NAME`, `MAX_CODE`).
+"""
 
 from __future__ import annotations
 
@@ -11,16 +17,24 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tianbao.cells import cell_text
+from tianbao.cells import cell_text, xml_text
 from tianbao.errors import RosterError, os_reason
+from tianbao.inputs import read_regular_file
+
+if TYPE_CHECKING:
+    from tianbao.reading.model import Limits
 
 UNIT_TYPES = ("乡镇", "街道", "部门", "县级政府", "市级政府", "省级政府", "其他")
 CODE, NAME, TYPE, PARENT = "单位代码", "单位名称", "单位类型", "上级单位代码"
 COLUMNS = (CODE, NAME, TYPE, PARENT)
 HEADER_HINT = "第 1 行应为表头：" + "、".join(COLUMNS) + "（列顺序不限，可有其他列）"
 SAVE_HINT = "请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）(*.csv)”或“Excel 工作簿(*.xlsx)”"
+TOO_BIG_HINT = "名单每个单位一行，一万个单位也不到 1 MB；请确认给出的是单位名单"
+
+MAX_NAME = 200  # characters of a unit's name: real names have a few dozen; Excel cells hold 32,767
+MAX_CODE = 64  # characters of a code: 统一社会信用代码 has 18, 行政区划代码 12
 
 _SPACE = re.compile(r"\s+")  # includes the full-width space U+3000
 _FLOAT_CODE = re.compile(r"(\d+)\.0+")  # 150723100.0 → 150723100
@@ -105,11 +119,22 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
     ext = os.path.splitext(source)[1].lower()
     if ext not in (".csv", ".xlsx"):
         raise RosterError(f"名单文件 {source} 的格式“{ext or '无扩展名'}”不受支持", SAVE_HINT)
+    from tianbao.reading.container import human_size
+    from tianbao.reading.model import Limits  # imported here: tianbao.reading imports this module
+
+    limits = Limits()
     try:
-        rows = _read_csv(source) if ext == ".csv" else _read_xlsx(source)
-        return _parse(rows, source)
+        data, st = read_regular_file(source, limits.max_file_size)
     except OSError as exc:
         raise RosterError(f"名单文件 {source} 无法读取：{os_reason(exc)}", "请检查文件路径") from None
+    size = max(st.st_size, len(data))
+    if size > limits.max_file_size:
+        raise RosterError(
+            f"名单文件 {source} 有 {human_size(size)}，超过上限 {human_size(limits.max_file_size)}，未读取",
+            TOO_BIG_HINT,
+        )
+    rows = _read_csv(data, source) if ext == ".csv" else _read_xlsx(data, source, limits)
+    return _parse(_bounded(rows, source, limits.max_cells), source)
 
 
 def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:
@@ -123,9 +148,7 @@ def write_roster(path: str | os.PathLike[str], units: Iterable[Unit]) -> Path:
     return Path(path)
 
 
-def _read_csv(source: str) -> list[list[Any]]:
-    with open(source, "rb") as fh:
-        data = fh.read()
+def _read_csv(data: bytes, source: str) -> Iterator[list[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
         try:
             text = data.decode(encoding)
@@ -134,22 +157,55 @@ def _read_csv(source: str) -> list[list[Any]]:
             continue
     else:
         raise RosterError(f"名单文件 {source} 的文字编码无法识别（应为 UTF-8 或 GBK）", SAVE_HINT)
-    return list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from reader
+    except csv.Error as exc:  # the line the reader stopped in, as people count lines
+        reason = (
+            f"有一格超过 {csv.field_size_limit():,} 个字符"
+            if "field limit" in str(exc)
+            else "格式有误（引号不配对？）"
+        )
+        raise RosterError(f"名单文件 {source} 第 {reader.line_num} 行无法读取：{reason}", SAVE_HINT) from None
 
 
-def _read_xlsx(source: str) -> list[list[Any]]:
+def _read_xlsx(data: bytes, source: str, limits: Limits) -> Iterator[list[Any]]:
+    """The rows of the first sheet. The zip is checked as a workbook's is (a zip bomb, an encrypted or a
+    legacy file); the sheet's declared dimension is ignored (a cell at XFD1048576 is no grid of 17 billion
+    cells); anything openpyxl raises on a broken package or sheet is a RosterError."""
     from openpyxl import load_workbook  # imported here: CSV rosters do not need it
 
+    from tianbao.reading.container import inspect_bytes
+
+    refused = next((i for i in inspect_bytes(data, Path(source), limits) if i.is_error), None)
+    if refused is not None and refused.code == "file-too-large":  # its message names check's options
+        raise RosterError(f"名单文件 {source} 解压后过大，未读取", TOO_BIG_HINT)
+    if refused is not None:  # not a zip, encrypted, truncated, a zip bomb …: said as for a workbook
+        raise RosterError(f"名单文件 {source} 无法读取：{refused.message.rstrip('。')}", SAVE_HINT)
+    wb = None
     try:
-        wb = load_workbook(source, read_only=True, data_only=True)
-    except OSError:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = wb.worksheets[0]
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    except (RosterError, GeneratorExit):
         raise
-    except Exception:  # zipfile.BadZipFile, InvalidFileException, KeyError from a broken package…
+    except Exception:  # zipfile.BadZipFile, KeyError, a ParseError from a truncated sheet, no sheet at all …
         raise RosterError(f"名单文件 {source} 无法读取：不是有效的 .xlsx 文件", SAVE_HINT) from None
-    try:
-        return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
     finally:
-        wb.close()
+        if wb is not None:
+            wb.close()
+
+
+def _bounded(rows: Iterable[list[Any]], source: str, max_cells: int) -> Iterator[list[Any]]:
+    """The rows, until they hold more than `max_cells` cells: then a RosterError."""
+    cells = 0
+    for row in rows:
+        cells += len(row)
+        if cells > max_cells:
+            raise RosterError(f"名单文件 {source} 的单元格超过 {max_cells:,} 个，未读取", TOO_BIG_HINT)
+        yield row
 
 
 def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
@@ -165,13 +221,17 @@ def _parse(rows: Iterable[list[Any]], source: str) -> Roster:
         where = f"名单文件 {source} 第 {rownum} 行："
         raw = {column: row[i] if i < len(row) else None for column, i in header.items()}
         code = _code(raw[CODE], CODE, where)
-        name = cell_text(raw[NAME])
+        name = xml_text(cell_text(raw[NAME])).strip()  # it goes into workbooks: as they can hold it
         kind = _SPACE.sub("", cell_text(raw[TYPE]))
         parent = _code(raw[PARENT], PARENT, where) or None
         if not code:
             raise RosterError(f"{where}单位代码为空", "每个单位都要填写单位代码")
         if not name:
             raise RosterError(f"{where}单位名称为空", "每个单位都要填写单位名称")
+        if len(name) > MAX_NAME:
+            raise RosterError(
+                f"{where}单位名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", "请只填写单位的名称"
+            )
         if kind not in UNIT_TYPES:
             what = f"单位类型“{kind}”不在允许范围内" if kind else "单位类型为空"
             raise RosterError(f"{where}{what}", "可填：" + "、".join(UNIT_TYPES))
@@ -213,9 +273,11 @@ def _code(value: Any, column: str, where: str) -> str:
     hint = "请在 Excel 中把该列设为“文本”格式，重新输入代码后保存"
     if isinstance(value, float) and abs(value) >= 1e15:
         raise RosterError(f"{where}{column}{lost}", hint)
-    text = _SPACE.sub("", cell_text(value))
+    text = _SPACE.sub("", xml_text(cell_text(value)))
     if _SCI_CODE.fullmatch(text):
         raise RosterError(f"{where}{column}“{text}”{lost}", hint)
+    if len(text) > MAX_CODE:
+        raise RosterError(f"{where}{column}有 {len(text):,} 个字符，超过 {MAX_CODE} 个", "请只填写代码")
     match = _FLOAT_CODE.fullmatch(text)
     return match.group(1) if match else text
 

@@ -236,6 +236,7 @@ FIXTURES: dict[str, Callable[[Path], Path]] = {
     "value-not-a-number": lambda p: filled(p, {"t2.penalty.decisions": "不详"}),
     "value-negative": lambda p: filled(p, {"t4.review.maintain": -1}),
     "value-not-integer": lambda p: filled(p, {"t2.penalty.decisions": 1.5}),
+    "value-out-of-range": lambda p: filled(p, {"t2.penalty.decisions": 1e25}),
     "value-precision": lambda p: filled(p, {"t2.fees.amount_wan": 0.123456}),
     "value-blank": lambda p: filled(p, {f"t3.{r}.{c}": None for r in ("new", "carry") for c in C6[1:]}),
     "table-empty": lambda p: filled(p, {c: None for c in load_spec("2021").input_ids if c.startswith("t4.")}),
@@ -282,6 +283,147 @@ MERGE_FOLDERS: dict[str, Callable[[Path], None]] = {
 }
 
 
+# --- tampered workbooks: tampered/ (a unit's) and merge/tampered/ (consolidated), named for what is wrong ---------
+THIRD = Unit("150723200", "甘河镇人民政府", "乡镇", "150723", 4)
+
+
+def restamp(path: Path, **values: str) -> Path:
+    """Edit the stamp alike in all three of its places (custom properties, defined names, `_meta`), as someone
+    who knows where it is would: `values` by stamp key without the prefix (unit_code="…")."""
+    from tianbao.stamp import PREFIX
+
+    def change(wb: Any) -> None:
+        for key, value in values.items():
+            name = PREFIX + key
+            wb.custom_doc_props[name].value = value or "-"
+            wb.defined_names[name].attr_text = '"' + value.replace('"', '""') + '"'
+            for row in wb["_meta"].iter_rows(min_row=2, max_col=2):
+                if row[0].value == name:
+                    row[1].value = value
+
+    return edit(path, change)
+
+
+def serial_of(path: Path, **values: str) -> str:
+    """The serial a stamp edited by `values` would have to carry (for a forger who recomputes it)."""
+    from dataclasses import replace
+
+    from tianbao.reading import read_submission
+
+    stamp = read_submission(path).stamp
+    assert stamp is not None
+    return replace(stamp, **values).expected_serial()
+
+
+def _cover(**values: Any) -> Callable[[Any], None]:
+    """Edit locked cover cells (the sheet is unprotected first, as anyone can)."""
+    from tianbao.spec.layout import COVER_SHEET, a1, cover_boxes
+
+    def change(wb: Any) -> None:
+        ws = wb[COVER_SHEET]
+        ws.protection.sheet = False
+        for key, value in values.items():
+            if key == "title":
+                ws["A1"] = value
+            else:
+                box = cover_boxes(load_spec("2021"))[key]
+                ws[a1(box.row, box.col)] = value
+
+    return change
+
+
+def _other_unit_with_its_serial(path: Path) -> Path:
+    other = {"unit_code": OTHER.code, "unit_name": OTHER.name}
+    filled(path)
+    return restamp(path, **other, serial=serial_of(path, **other))
+
+
+def _stamp_and_cover_other_unit(path: Path) -> Path:
+    filled(path)
+    edit(path, _cover(unit_code=OTHER.code, unit_name=OTHER.name))
+    return restamp(path, unit_code=OTHER.code, unit_name=OTHER.name)
+
+
+TAMPERED: dict[str, Callable[[Path], Path]] = {
+    # another unit's data sent as this unit's: the stamp edited in all three places, the cover not
+    "stamp-other-unit": lambda p: restamp(filled(p, unit=OTHER), unit_code=UNIT.code, unit_name=UNIT.name),
+    # … and the serial recomputed too: only the locked cover tells
+    "stamp-and-serial-other-unit": _other_unit_with_its_serial,
+    # … the cover edited too: only the serial tells
+    "stamp-and-cover-other-unit": _stamp_and_cover_other_unit,
+    # last year's template passed off as this year's
+    "stamp-other-year": lambda p: restamp(filled(p, year=YEAR - 1), year=str(YEAR)),
+    "serial-edited": lambda p: restamp(filled(p), serial="0123456789AB"),
+    "cover-title-other-year": lambda p: edit(
+        filled(p), _cover(title=f"{YEAR - 1}年度政府信息公开工作年度报告统计表")
+    ),
+}
+
+
+def _towns(folder: Path) -> list[Path]:
+    return [filled(folder / f"{u.code}.xlsx", unit=u) for u in (UNIT, OTHER, THIRD)]
+
+
+def consolidated(
+    path: Path, towns: list[Path], members: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None
+) -> Path:
+    """The banner's consolidated workbook of `towns`, its stamp's members changed by `members` (everything
+    else — sums, stored results, serial — as tianbao writes it)."""
+    from dataclasses import replace
+
+    from tianbao.consolidation import merge_files
+    from tianbao.consolidation.sheets import write_extra_sheets
+    from tianbao.consolidation.workbook import COMPRESSLEVEL, consolidated_options
+
+    c = merge_files(towns, CheckOptions(year=YEAR, jobs=1), unit_code="150723", unit_name="鄂伦春自治旗")
+    options = consolidated_options(c)
+    if members is not None:
+        options = replace(options, members=members(options.members))
+    write_template(
+        c.spec,
+        path,
+        options,
+        extra_sheets=lambda ctx: write_extra_sheets(ctx, c),
+        compresslevel=COMPRESSLEVEL,
+    )
+    normalise(path)
+    return path
+
+
+def _detail_cell(value: Any, cell_id: str = "t2.licensing.decisions") -> Callable[[Any], None]:
+    from tianbao.spec.layout import DETAIL_HEADER_ROW, DETAIL_SHEET, a1, detail_columns
+
+    def change(wb: Any) -> None:
+        wb[DETAIL_SHEET][a1(DETAIL_HEADER_ROW + 1, detail_columns(load_spec("2021"))[cell_id])] = value
+
+    return change
+
+
+TAMPERED_CONSOLIDATED: dict[str, Callable[[Path, list[Path]], Path]] = {
+    # a member's row deleted from 明细, the sums shortened: the stamp still lists it
+    "detail-row-deleted": lambda p, towns: consolidated(p, towns[:2], lambda m: (*m, THIRD.code)),
+    # a row in 明细 that the stamp does not list
+    "detail-row-not-in-stamp": lambda p, towns: consolidated(p, towns, lambda m: m[:2]),
+    # one unit held twice: by its own row and by another row that says it holds it
+    "detail-unit-held-twice": lambda p, towns: consolidated(
+        p, towns, lambda m: (*m[:2], f"{m[2]}/{UNIT.code}")
+    ),
+    "detail-nan": lambda p, towns: edit(consolidated(p, towns), _detail_cell("nan")),
+    "detail-huge-value": lambda p, towns: edit(consolidated(p, towns), _detail_cell(1e25)),
+}
+
+
+def build_tampered(out_dir: Path) -> list[Path]:
+    (out_dir / "tampered").mkdir(parents=True, exist_ok=True)
+    (out_dir / "merge" / "tampered").mkdir(parents=True, exist_ok=True)
+    paths = [make(out_dir / "tampered" / f"{name}.xlsx") for name, make in TAMPERED.items()]
+    with tempfile.TemporaryDirectory() as tmp:
+        towns = _towns(Path(tmp))
+        for name, make_c in TAMPERED_CONSOLIDATED.items():
+            paths.append(make_c(out_dir / "merge" / "tampered" / f"{name}.xlsx", towns))
+    return paths
+
+
 def build_rules(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     return [
@@ -296,11 +438,13 @@ def build_rules(out_dir: Path) -> list[Path]:
 
 
 def build_merge(out_dir: Path) -> list[Path]:
+    paths = []
     for code, make in MERGE_FOLDERS.items():
         folder = out_dir / code
         folder.mkdir(parents=True, exist_ok=True)
         make(folder)
-    return sorted(out_dir.rglob("*.xlsx"))
+        paths += sorted(folder.glob("*.xlsx"))
+    return paths
 
 
 def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
@@ -311,7 +455,7 @@ def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
             continue
         paths.append(make(out_dir / f"{code}.xlsx"))
     if not codes:
-        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge")
+        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge") + build_tampered(out_dir)
     return paths
 
 
@@ -324,4 +468,18 @@ def main(argv: list[str] | None = None) -> None:
 if __name__ == "__main__":
     main()
 
-__all__ = ["FIXTURES", "ROSTER", "UNIT", "build", "edit", "filled", "normalise", "rewrite", "set_cached"]
+__all__ = [
+    "FIXTURES",
+    "ROSTER",
+    "TAMPERED",
+    "TAMPERED_CONSOLIDATED",
+    "UNIT",
+    "build",
+    "consolidated",
+    "edit",
+    "filled",
+    "normalise",
+    "restamp",
+    "rewrite",
+    "set_cached",
+]

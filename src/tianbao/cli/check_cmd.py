@@ -16,6 +16,7 @@ from tianbao.cli.common import (
     progress_bar,
     user_errors,
 )
+from tianbao.inputs import require_outside
 from tianbao.options import CheckOptions
 
 
@@ -57,6 +58,7 @@ def check(
     with user_errors():
         if feedback is not None:
             output_folder(feedback, option="--feedback")
+            require_outside(feedback, paths, others=options.read_files, option="--feedback")
         with progress_bar(enabled=not as_json) as progress:
             run = check_files(paths, options, progress=progress)
         report = run.report

@@ -17,8 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from tianbao.cli.entry import EXIT_INTERRUPTED
 from tianbao.errors import TianbaoError, os_reason
 from tianbao.options import CheckOptions
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.container import human_size
 from tianbao.reading.model import Limits, parse_size
 from tianbao.reading.previous import Previous, read_previous
@@ -63,7 +65,9 @@ PreviousOpt = Annotated[
 ]
 JobsOpt = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1),
+    typer.Option(
+        "--jobs", "-j", metavar="个数", help="并行读取的进程数（默认：全部 CPU 核）。", min=1, max=MAX_JOBS
+    ),
 ]
 
 
@@ -324,4 +328,4 @@ def user_errors() -> Iterator[None]:
         raise fail(f"无法读写{where}：{os_reason(exc)}", "请检查路径、权限和磁盘空间") from None
     except KeyboardInterrupt:
         err_console.print("已中断。")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

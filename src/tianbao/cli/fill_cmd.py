@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from tianbao.cli.common import console, output_file, user_errors
+from tianbao.inputs import require_not_input
 
 
 def fill(
@@ -30,5 +31,6 @@ def fill(
 
     with user_errors():
         output_file(out, example="已填写")
+        require_not_input(out, [template, values])
         fill_template(template, load_values(values), out, overwrite_formulas=overwrite_formulas)
         console.print(f"已写入：{escape(str(out))}", soft_wrap=True)

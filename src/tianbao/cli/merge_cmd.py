@@ -16,6 +16,7 @@ from tianbao.cli.common import (
     progress_bar,
     user_errors,
 )
+from tianbao.inputs import require_outside
 from tianbao.options import CheckOptions
 
 if TYPE_CHECKING:
@@ -114,15 +115,10 @@ def merge(
         output_file(out)
         if export is not None:
             output_folder(export, option="--export")
+            require_outside(export, paths, others=options.read_files, option="--export")
         with progress_bar() as progress:
             result = merge_files(
-                paths,
-                options.excluding(
-                    [out]
-                ),  # an earlier output in the input folder would count everything twice
-                unit_code=unit,
-                unit_name=unit_name,
-                progress=progress,
+                paths, options, unit_code=unit, unit_name=unit_name, out=out, progress=progress
             )
         write_consolidated(result, out, password=password)
         exported = export_tidy(result, export) if export is not None else []

@@ -1,7 +1,7 @@
 """Readable Chinese output of a report, laid out for the terminal's width (tianbao.cli.layout): a block per
 file, the files ignored, the summary (counted by file), and with a roster the roll-call (counted by unit).
 Text from the files (paths, unit names, messages quoting cells) is escaped: “[/]” in a cell is shown, never
-taken as markup."""
+taken as markup; a file name that is not UTF-8 is shown legibly (`legible_path`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from tianbao.cli.layout import hanging, joined, pad, terminal_width, width, wrap
+from tianbao.fileio import legible_path
 from tianbao.issues import SEVERITY_ZH, Issue
 from tianbao.validation.report import STATUS_ZH, FileReport, Report
 
@@ -36,7 +37,7 @@ def file_lines(f: FileReport, total: int) -> list[str]:
     mark, color = STATUS_STYLE[f.status]
     sub = f.submission
     status = f"{mark} {STATUS_ZH[f.status]}"
-    parts = [status, f.path]
+    parts = [status, legible_path(f.path)]
     if sub.unit_name or sub.unit_code:
         parts.append(f"{sub.unit_name or ''}（{sub.unit_code or '无代码'}）")
     if sub.year:
@@ -111,11 +112,13 @@ def print_report(console: Console, report: Report, verbose: bool = True) -> None
         if not blank:
             console.print()
         for a in report.archives:
-            say(console, f"压缩包 {a.path}：其中 {len(a.members)} 个文件已逐个检查（见上）。", keep=[a.path])
+            shown = legible_path(a.path)
+            say(console, f"压缩包 {shown}：其中 {len(a.members)} 个文件已逐个检查（见上）。", keep=[shown])
         if report.ignored:
             say(console, f"已忽略 {len(report.ignored)} 个不是报表的文件（不计入检查结果）：")
             for i in report.ignored:
-                say(console, f"{i.path}（{i.reason}）", keep=[i.path], indent=2)
+                shown = legible_path(i.path)
+                say(console, f"{shown}（{i.reason}）", keep=[shown], indent=2)
         blank = False
     if not blank:
         console.print()

@@ -23,6 +23,8 @@ from tianbao.cli.common import (
     progress_bar,
     user_errors,
 )
+from tianbao.inputs import require_not_input
+from tianbao.pool import MAX_JOBS
 from tianbao.reading.previous import Previous
 from tianbao.roster import Unit, load_roster
 from tianbao.spec import Spec, load_spec
@@ -40,7 +42,12 @@ def template(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", metavar="个数", help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。", min=1
+            "--jobs",
+            "-j",
+            metavar="个数",
+            help="给名单时并行生成模板的进程数（默认：全部 CPU 核）。",
+            min=1,
+            max=MAX_JOBS,
         ),
     ] = None,
 ) -> None:
@@ -71,6 +78,8 @@ def template(
         if prev is not None and not with_prev:
             shown = "、".join(map(str, previous or ()))
             raise fail(f"上年报表 {shown} 中没有名单内单位的数据", "请核对上年报表和单位名单")
+        for target, _ in work:
+            require_not_input(target, [roster, *(previous or ())])
         with progress_bar(label="生成") as progress:
             write_templates(spec, work, processes=jobs, progress=progress)
         note = f"，其中 {with_prev} 个带有上年数据" if prev is not None else ""
@@ -93,6 +102,7 @@ def _single(
     values = _referenced(spec, last.values)
     unit = Unit(last.code, last.name, last.type, None, 0) if last.code else None
     target = out / (template_filename(year, unit.code, unit.name) if unit else template_filename(year))
+    require_not_input(target, source or ())
     stamp = write_template(
         spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password)
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from typer import Abort
 
-from tianbao.cli.common import EXIT_USAGE, err_console
+from tianbao.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, err_console
 from tianbao.cli.help import ChineseHelpGroup, usage_line
 
 try:  # typer's own copy of click: private, so without it the English messages stay
@@ -127,7 +127,7 @@ class ChineseGroup(ChineseHelpGroup):
         except click_errors.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
-        except Abort:
+        except Abort:  # click's word for Ctrl+C outside a command's own handling
             err_console.print("已中断。")
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)

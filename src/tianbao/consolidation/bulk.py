@@ -5,8 +5,8 @@ entry a cell); here the rows are kept as values, rendered when the workbook is c
 as xlsxwriter writes them — the same `<row>` and `<c>` elements, shared-string indices and spans, byte for
 byte (tests/test_merge_bulk.py).
 
-Only what these sheets need: text (as shared strings) and finite numbers, one format per column, every
-column written in every row, no row options.
+Only what these sheets need: text (as shared strings, `xml_text` as `SafeSheet` writes it) and finite numbers,
+one format per column, every column written in every row, no row options.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from typing import Any
 
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_range
-from xlsxwriter.worksheet import Worksheet, _utf16_len, _utf16_truncate
+from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
 
-from tianbao.cells import picker
+from tianbao.cells import picker, xml_text
+from tianbao.template.book import SafeSheet
 
 XLS_STRMAX = 32767  # xlsxwriter truncates longer strings (in UTF-16 units) the same way
 ROW = "\x00"  # stands for the row number in a row's template (never in the XML around it)
 
 
-class BulkSheet(Worksheet):
+class BulkSheet(SafeSheet):
     """`set_bulk_rows` replaces `write_string`/`write_number` for rows `first`…`first + len(rows) - 1`."""
 
     dim_rowmax: int | None  # xlsxwriter's: the last row written (None: none yet)
@@ -75,7 +76,10 @@ class BulkSheet(Worksheet):
             raise TypeError("NAN/INF not supported in bulk rows")
         index = self.str_table._get_shared_string_index
         half = XLS_STRMAX // 2  # no text this short is too long, whatever its UTF-16 length
-        strings = [tuple([index(s if len(s) <= half else _truncated(s)) for s in row]) for row in texts]
+        strings = [
+            tuple([index(xml_text(s) if len(s) <= half else _truncated(xml_text(s))) for s in row])
+            for row in texts
+        ]
         self._bulk_first, self._bulk_count, self._bulk_formats = first, len(texts), list(formats)
         self._bulk_strings, self._bulk_numbers, self._bulk_text = strings, numbers, text
         if texts:

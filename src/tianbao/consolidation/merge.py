@@ -14,17 +14,24 @@ from tianbao.consolidation.rollcall import display_names, roll_call
 from tianbao.consolidation.select import fill_date
 from tianbao.errors import UsageError
 from tianbao.gctools import paused_gc
-from tianbao.inputs import expand_paths
+from tianbao.inputs import expand_paths, inputs_at, require_not_input
 from tianbao.intake import Ignored, ignored_reason
 from tianbao.options import CheckOptions
-from tianbao.roster import Roster
+from tianbao.roster import MAX_CODE, MAX_NAME, Roster
 from tianbao.spec import Spec
 from tianbao.validation.run import CheckRun, Progress, check_files, nothing_to_check
 from tianbao.validation.validate import Validated
 
 
 def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
-    """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent."""
+    """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent. A code or name
+    given is bound as a roster's are (`MAX_CODE`, `MAX_NAME`)."""
+    if code and len(code) > MAX_CODE:
+        raise UsageError(f"汇总单位代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", "请用 --unit 只给出代码")
+    if name and len(name) > MAX_NAME:
+        raise UsageError(
+            f"汇总单位名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", "请用 --unit-name 只给出单位的名称"
+        )
     if not code and roster is not None:
         code = roster.top_parent()
     if not code:
@@ -39,6 +46,40 @@ def resolve_parent(roster: Roster | None, code: str | None = None, name: str | N
             "请用 --unit-name 给出汇总单位的名称，如 --unit-name 鄂伦春自治旗；它会写入汇总表封面的单位名称",
         )
     return Parent(code, name or unit.name, unit.type if unit else "")  # type: ignore[union-attr]
+
+
+def own_output(
+    out: str | os.PathLike[str],
+    paths: Iterable[str | os.PathLike[str]],
+    options: CheckOptions,
+    parent: Parent,
+) -> None:
+    """The rule for the workbook a merge writes: it may be among the inputs (a folder given holds it) only as
+    this merge's earlier output — a consolidated workbook of the same unit and year, which is then left out
+    of the inputs and replaced, so that a merge can be run again into the folder it reads. Anything else
+    there (a unit's report, another unit's consolidated workbook, any other file), the roster or a file of
+    last year's is an input that writing would destroy: a UsageError, before any file is read."""
+    from tianbao.reading import read_submission
+
+    require_not_input(out, options.read_files)
+    hint = "请把汇总表写到别的文件名，或写到报表所在文件夹以外"
+    for path in inputs_at(out, paths):
+        sub = read_submission(path, expected_year=options.year, limits=options.limits)
+        if sub.kind == "consolidated" and sub.unit_code == parent.code and sub.year == options.year:
+            continue  # this merge's own earlier output
+        if sub.kind == "template" and sub.unit_code:
+            what = f"{sub.unit_name or ''}（{sub.unit_code}）的报表"
+        elif sub.kind == "consolidated":
+            what = f"{sub.unit_name or ''}（{sub.unit_code or ''}）{sub.year or ''} 年度的汇总表"
+        else:
+            what = "不是本单位本年度的汇总表"
+        raise UsageError(f"-o {out} 是要汇总的文件 {path}（{what}），写入会覆盖它", hint)
+
+
+def totals_of(spec: Spec, rows: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Every cell's consolidated value of `rows` (input values by cell id; a missing one is 0)."""
+    table = [[r.get(c, 0.0) for c in spec.input_ids] for r in rows]
+    return _totals(spec, np.array(table, dtype=float).reshape(len(table), len(spec.input_ids)))
 
 
 def _totals(spec: Spec, inputs_matrix: np.ndarray) -> dict[str, float]:
@@ -128,32 +169,45 @@ def merge_files(
     *,
     unit_code: str | None = None,
     unit_name: str | None = None,
+    out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> Consolidation:
     """Check every file (as `check_files` does, with the same `options`) and consolidate the accepted ones
     for the parent unit: `unit_code` (--unit), else the roster's top unit; `unit_name`, else the roster's
-    name. `options.year` is required; put the output among `options.exclude` when it may lie among the
-    inputs (an earlier merge's output there would count everything twice)."""
-    if options.year is None:
+    name. `options.year` is required. `out`: where the consolidated workbook will be written, checked
+    before any file is read (`own_output`): never read as an input, and never an input's place."""
+    year = options.year
+    if year is None:
         raise UsageError("汇总需要给出报告年度", "请用 --year 指定报告年度，如 --year 2025")
+    paths = list(paths)
     found = expand_paths(paths, exclude=options.exclude)  # nothing to check: said before the unit is asked
     if all(ignored_reason(p.name) for p in found):
         raise nothing_to_check([Ignored(str(p), ignored_reason(p.name) or "") for p in found])
     parent = resolve_parent(options.roster, unit_code, unit_name)
+    if out is not None:
+        own_output(out, paths, options, parent)
+        options = options.excluding([out])
+        found = expand_paths(paths, exclude=options.exclude)
     run = check_files(found, options, progress=progress)
     prev = (
-        options.previous.values_for(parent.code, options.year, parent.name)
-        if options.previous is not None
-        else None
+        options.previous.values_for(parent.code, year, parent.name) if options.previous is not None else None
     )
     with paused_gc():
         return consolidate(
             run,
-            year=options.year,
+            year=year,
             parent=parent,
             roster=options.roster,
             previous=dict(prev) if prev else None,
         )
 
 
-__all__ = ["consolidate", "display_names", "merge_files", "parse_fill_date", "resolve_parent"]
+__all__ = [
+    "consolidate",
+    "display_names",
+    "merge_files",
+    "own_output",
+    "parse_fill_date",
+    "resolve_parent",
+    "totals_of",
+]

@@ -104,7 +104,7 @@ class Consolidation:
     totals: dict[str, float]  # every cell id → the consolidated value
     files: list[FileEntry]  # sorted by display name
     rows: list[StatusRow]  # 报送情况, sorted by unit code, then file
-    covered: tuple[str, ...]  # every unit whose data is in the totals (the stamp's members), sorted
+    covered: tuple[str, ...]  # every unit whose data is in the totals (the stamp's members, flat), sorted
     report: Report
     previous: Mapping[str, float] | None = None  # last year's values of the parent unit
     filled_on: str = ""  # the latest fill date of the members (ISO), for the cover

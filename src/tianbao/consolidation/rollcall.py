@@ -41,6 +41,7 @@ from tianbao.consolidation.model import (
     count_states,
 )
 from tianbao.consolidation.select import IDENTICAL, SUPERSEDED, Selection, select
+from tianbao.fileio import legible_path
 from tianbao.intake.archive import outer_path
 from tianbao.reading.model import Submission
 from tianbao.roster import Roster, Unit
@@ -159,13 +160,14 @@ def roll_call(
 
 
 def display_names(paths: Sequence[str]) -> dict[str, str]:
-    """Each path relative to the deepest folder holding them all: what the sheets show as 文件. (A file in
-    an archive, `a.zip!b/c.xlsx`, counts as in the archive's folder and keeps its archive's name.)"""
+    """Each path relative to the deepest folder holding them all, legible (`legible_path`): what the sheets
+    and messages show as 文件. (A file in an archive, `a.zip!b/c.xlsx`, counts as in the archive's folder and
+    keeps its archive's name.)"""
     if not paths:
         return {}
     absolute = {p: os.path.abspath(p) for p in paths}
     root = os.path.commonpath([os.path.dirname(os.path.abspath(outer_path(p))) for p in paths])
-    return {p: _relative(a, root).replace(os.sep, "/") for p, a in absolute.items()}
+    return {p: legible_path(_relative(a, root)).replace(os.sep, "/") for p, a in absolute.items()}
 
 
 def _relative(path: str, root: str) -> str:

@@ -10,7 +10,7 @@ from tianbao.consolidation.model import Consolidation
 from tianbao.consolidation.sheets import write_extra_sheets
 from tianbao.gctools import paused_gc
 from tianbao.spec.layout import detail_columns, detail_sum_formula
-from tianbao.stamp import Stamp
+from tianbao.stamp import Stamp, member_item
 from tianbao.template.context import TemplateOptions
 from tianbao.template.writer import write_template
 
@@ -34,6 +34,16 @@ def notes(c: Consolidation) -> tuple[str, ...]:
     )
 
 
+def member_items(c: Consolidation) -> tuple[str, ...]:
+    """The stamp's members: a row per 明细 row, a consolidated workbook's row with the units it holds."""
+    return tuple(
+        sorted(
+            member_item(m.unit_code, m.submission.members if m.submission.kind == "consolidated" else ())
+            for m in c.members
+        )
+    )
+
+
 def consolidated_options(c: Consolidation, password: str | None = None) -> TemplateOptions:
     columns = detail_columns(c.spec)
     n_rows = len(c.members)
@@ -48,7 +58,7 @@ def consolidated_options(c: Consolidation, password: str | None = None) -> Templ
             cell_id: detail_sum_formula(columns[cell_id], n_rows) for cell_id in c.spec.input_ids
         },
         kind="consolidated",
-        members=c.covered,
+        members=member_items(c),
         notes=notes(c),
     )
 

@@ -1,7 +1,8 @@
 """Write values into a template's input cells by cell id, as a person would type them.
 
-Numbers stay numbers, text stays text (“12件”, “—”), None leaves the cell blank. Computed (formula) cells
-are refused unless `overwrite_formulas=True`, which imitates a person typing over a total.
+Numbers stay numbers, text stays text (“12件”, “—”; `xml_text`, as every text tianbao writes), None leaves
+the cell blank. Computed (formula) cells are refused unless `overwrite_formulas=True`, which imitates a
+person typing over a total.
 
 The same template and values give the same bytes: the file records `saved` (by default the template's own
 time) as its save time, in docProps/core.xml and in the zip entries, instead of the clock.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import os
 import re
 import zipfile
@@ -21,8 +23,10 @@ from typing import Any
 
 import openpyxl
 
-from tianbao.errors import FillError
+from tianbao.cells import xml_text
+from tianbao.errors import FillError, os_reason
 from tianbao.fileio import atomic_path
+from tianbao.inputs import read_regular_file
 from tianbao.spec import Spec, known_specs
 from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
 
@@ -42,23 +46,31 @@ _JSON_REASONS = {
 JSON_EXAMPLE = '应为 JSON 对象，如 {"t3.new.np": 3}，用 UTF-8 编码保存'
 
 
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "文件不存在"
-    if isinstance(exc, IsADirectoryError):
-        return "这是文件夹，不是文件"
-    if isinstance(exc, PermissionError):
-        return "没有读取权限"
-    return "读取时出错"
+MAX_TEXT = 32_767  # characters in a cell: Excel's limit
 
 
 def load_values(path: str | os.PathLike[str]) -> dict[str, Value]:
     """A values file: a JSON object of cell id → number, text or null. Every problem is a FillError in
-    Chinese (the file, the line and column, what is wrong), never the parser's English."""
+    Chinese (the file, the line and column, what is wrong), never the parser's English. The file is read by
+    the rule of every input (tianbao.inputs.read_regular_file, within a workbook's size limit); NaN and
+    Infinity, numbers of thousands of digits and brackets nested too deep for the parser are errors too."""
+    from tianbao.reading.model import Limits
+
+    limit = Limits().max_file_size
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        raw, st = read_regular_file(path, limit)
     except OSError as exc:
-        raise FillError(f"数值文件 {path} 无法读取：{_os_reason(exc)}", "请检查文件路径") from None
+        raise FillError(f"数值文件 {path} 无法读取：{os_reason(exc)}", "请检查文件路径") from None
+    if max(st.st_size, len(raw)) > limit:
+        raise FillError(f"数值文件 {path} 超过 {limit // 2**20} MB，未读取", JSON_EXAMPLE)
+
+    def no_constant(name: str) -> None:  # NaN, Infinity, -Infinity: not JSON, and no cell holds them
+        raise FillError(f"数值文件 {path} 中有 {name}，这不是数字", JSON_EXAMPLE)
+
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=no_constant)
+    except FillError:
+        raise
     except UnicodeDecodeError:
         raise FillError(
             f"数值文件 {path} 不是 UTF-8 编码", "请用记事本打开后“另存为”，编码选 UTF-8"
@@ -68,12 +80,32 @@ def load_values(path: str | os.PathLike[str]) -> dict[str, Value]:
         raise FillError(
             f"数值文件 {path} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{reason}", JSON_EXAMPLE
         ) from None
+    except ValueError:  # Python reads no int of more than 4,300 digits
+        raise FillError(f"数值文件 {path} 中有位数太多的数字，单元格放不下", JSON_EXAMPLE) from None
+    except RecursionError:
+        raise FillError(f"数值文件 {path} 中的括号嵌套太深", JSON_EXAMPLE) from None
     if not isinstance(data, dict):
         raise FillError(f"数值文件 {path} 应为 JSON 对象（单元格编号 → 数值）")
     for key, value in data.items():
         if (value is not None and not isinstance(value, int | float | str)) or isinstance(value, bool):
             raise FillError(f"数值文件 {path} 中“{key}”的值应为数字、文字或 null")
     return data
+
+
+def _writable(key: str, value: Value) -> None:
+    """A value a cell can hold: a finite number (a double: Excel's), a text of at most `MAX_TEXT`
+    characters; else a FillError (openpyxl would write “nan” or a text Excel cuts, a file Excel repairs)."""
+    if isinstance(value, int | float):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:  # an int beyond any double
+            finite = False
+        if not finite:
+            raise FillError(f"“{key}”的值不是单元格能放下的数字", "数字应是有限的，且不超过 1.8 × 10³⁰⁸")
+    elif isinstance(value, str) and len(value) > MAX_TEXT:
+        raise FillError(
+            f"“{key}”的文字有 {len(value):,} 个字，超过单元格能放的 {MAX_TEXT:,} 个", "请缩短这段文字"
+        )
 
 
 def _stamped_spec(wb: Any, path: str | os.PathLike[str]) -> Spec:
@@ -110,6 +142,7 @@ def fill_template(
     boxes = cell_boxes(spec)
     meta = cover_boxes(spec)
     for key, value in values.items():
+        _writable(key, value)
         if key.startswith("meta."):
             box = meta.get(key[5:])
             if box is None:
@@ -122,7 +155,7 @@ def fill_template(
             if spec.cells[key].computed and not overwrite_formulas:
                 raise FillError(f"单元格“{key}”是公式（合计或总计），不能填写")
         cell = wb[sheet].cell(row=box.row + 1, column=box.col + 1)
-        cell.value = value
+        cell.value = xml_text(value) if isinstance(value, str) else value
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "f"
     with atomic_path(out) as tmp:
@@ -137,11 +170,11 @@ def _why_unopenable(template: str | os.PathLike[str], exc: Exception) -> str:
     from tianbao.reading.model import Limits
 
     if isinstance(exc, OSError):
-        return _os_reason(exc)
+        return os_reason(exc)
     try:
         data = Path(template).read_bytes()
     except OSError as err:
-        return _os_reason(err)
+        return os_reason(err)
     issues = inspect_bytes(data, Path(template), Limits())
     errors = [i for i in issues if i.is_error]
     return errors[0].message.rstrip("。") if errors else "文件内容无法解析（可能已损坏）"

@@ -75,7 +75,6 @@ def write_imported(
         prefill=prefill,
         kind=KIND,
         notes=notes(reading),
-        source=reading.sha256,
     )
     write_template(
         spec,

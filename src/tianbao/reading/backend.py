@@ -85,6 +85,20 @@ class BytesReaderBackend(ReaderBackend, Protocol):
     ) -> RawWorkbook: ...
 
 
+def cell_number(text: str) -> int | float | str:
+    """The value of a number cell's `<v>` as openpyxl casts it (an int, or a float when the text has a “.” or
+    an exponent), except that a text it cannot cast — NaN, INF, 0x10, 5,000 digits (beyond Python's int
+    conversion) — stays text, for the value parser to judge at its cell (value-not-a-number,
+    value-out-of-range): openpyxl raises there, and the whole file was corrupt-workbook, its other issues
+    lost. Both readers cast by this function."""
+    try:
+        if "." in text or "E" in text or "e" in text:
+            return float(text)
+        return int(text)
+    except ValueError:
+        return text
+
+
 def stored_result(kind: str, text: str | None, shared_strings: list[str]) -> Any:
     """The stored result of a formula cell from its `t` attribute and the text of its `<v>` (both readers'
     extension of openpyxl, which keeps the formula and drops its result): a number, a boolean, a shared

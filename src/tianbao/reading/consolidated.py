@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from tianbao.cells import cell_text
 from tianbao.issues import Issue
 from tianbao.reading.container import too_large
 from tianbao.reading.integrity import formula_overwritten
+from tianbao.reading.values import Where, parse_value
 from tianbao.spec import Spec, fmt_number
 from tianbao.spec.layout import (
     DETAIL_FIXED,
@@ -33,9 +35,11 @@ from tianbao.spec.layout import (
     detail_columns,
     detail_sum_formula,
 )
+from tianbao.stamp import Stamp, is_short_form, member_rows
 from tianbao.template.formulas import norm_formula
 
 _HEADER_ID = re.compile(r"〔([A-Za-z0-9_.]+)〕\s*$")
+MAX_LISTED = 10  # cells or units named in one message
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Detail:
     columns: dict[str, int] = field(default_factory=dict)  # cell id → 0-based column, as found
     totals: dict[str, float] = field(default_factory=dict)  # input cell id → exact sum over the rows
     issues: list[Issue] = field(default_factory=list)
+    blank: list[str] = field(default_factory=list)  # A1 addresses of blank value cells
 
     def by_unit(self) -> dict[str, dict[str, float]]:
         """unit code → its values (last year's values for S1/S2 come from here)."""
@@ -63,10 +68,8 @@ class Detail:
 
 
 def _number(value: Any) -> float | None:
-    """A 明细 value as a number; None when it is not one (blank counts as 0)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 0.0
-    if isinstance(value, bool):
+    """A stored result of the 汇总 sheets as a number; None when it is not one."""
+    if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         return float(value)
@@ -113,28 +116,34 @@ def parse_detail(spec: Spec, rows: Iterable[Sequence[Any]]) -> Detail:
         seen[code] = r
         values: dict[str, float] = {}
         for cell_id, col in out.columns.items():
-            v = _number(cells[col])
-            if v is None:
-                label = f"{DETAIL_SHEET} {code} {spec.cells[cell_id].label}"
-                out.issues.append(
-                    catalogue.make(
-                        "value-not-a-number",
-                        cell_id=cell_id,
-                        sheet=DETAIL_SHEET,
-                        cell=a1(r, col),
-                        label=label,
-                        raw=cell_text(cells[col]),
-                    )
-                )
-                v = 0.0
-            values[cell_id] = v
+            values[cell_id] = _detail_value(spec, cell_id, code, r, col, cells[col], out)
         out.rows.append(
             DetailRow(r, code, cell_text(cells[1]), cell_text(cells[2]), cell_text(cells[3]), values)
+        )
+    if out.blank:
+        listed = "、".join(out.blank[:MAX_LISTED]) + (" 等" if len(out.blank) > MAX_LISTED else "")
+        out.issues.append(
+            catalogue.make(
+                "value-blank", sheet=DETAIL_SHEET, cell=out.blank[0], count=len(out.blank), cells=listed
+            )
         )
     matrix = np.array([[row.values[c] for c in spec.input_ids] for row in out.rows], dtype=float)
     sums = exact_sums(matrix.reshape(len(out.rows), len(spec.input_ids)))
     out.totals = dict(zip(spec.input_ids, sums, strict=True))
     return out
+
+
+def _detail_value(spec: Spec, cell_id: str, code: str, r: int, col: int, value: Any, out: Detail) -> float:
+    """One 明细 value, as strictly as a unit's input (`parse_value`: a number of the cell's domain; “nan” or
+    1E+25 is an error at the cell); 0 when it is not usable, the file being rejected anyway. tianbao writes a
+    number in every cell: a blank one counts as 0, with a `value-blank` warning for the sheet."""
+    where = Where(cell_id, DETAIL_SHEET, a1(r, col), f"{DETAIL_SHEET} {code} {spec.cells[cell_id].label}")
+    parsed = parse_value(value, spec.cells[cell_id].type, where)
+    if parsed.blank:
+        out.blank.append(where.cell)
+    elif parsed.issue is not None:
+        out.issues.append(parsed.issue)
+    return 0.0 if parsed.value is None else float(parsed.value)
 
 
 def read_detail(spec: Spec, path: str | os.PathLike[str], max_cells: int | None = None) -> Detail:
@@ -205,15 +214,34 @@ def summary_issues(spec: Spec, detail: Detail, cells: Mapping[str, tuple[str | N
     return out
 
 
-def member_issues(detail: Detail, members: Sequence[str]) -> list[Issue]:
-    """The 明细 units must be among the stamp's constituent units."""
-    known = set(members)
-    extra = [r.unit_code for r in detail.rows if r.unit_code not in known]
-    if not extra:
-        return []
-    return [
-        catalogue.make("stamp-inconsistent", detail=f"明细中的单位 {'、'.join(extra)} 不在戳记的组成单位中")
-    ]
+def member_issues(detail: Detail, stamp: Stamp) -> list[Issue]:
+    """The 明细 rows must be the stamp's members, each exactly once, no other; and no unit may be held twice
+    (by two rows, or by a row and a row it holds). Otherwise the next level would count a unit in neither
+    place (a row deleted: its own file is then taken for a double count) or in two."""
+    if is_short_form(stamp.members):
+        return [_inconsistent("隐藏工作表“_meta”中没有完整的汇总单位名单，无法核对“明细”")]
+    listed = member_rows(stamp.members)
+    rows = [r.unit_code for r in detail.rows]
+    problems = []
+    missing = sorted({code for code, _ in listed} - set(rows))
+    extra = sorted(set(rows) - {code for code, _ in listed})
+    held = Counter(unit for code, units in listed for unit in (code, *units))
+    twice = sorted(code for code, n in held.items() if n > 1)
+    if missing:
+        problems.append(f"戳记的汇总单位 {_codes(missing)} 在明细中没有数据行")
+    if extra:
+        problems.append(f"明细中的单位 {_codes(extra)} 不在戳记的汇总单位中")
+    if twice:
+        problems.append(f"戳记中单位 {_codes(twice)} 出现了不止一次")
+    return [_inconsistent("；".join(problems))] if problems else []
+
+
+def _inconsistent(detail: str) -> Issue:
+    return catalogue.make("stamp-inconsistent", sheet=DETAIL_SHEET, detail=detail)
+
+
+def _codes(codes: Sequence[str], limit: int = MAX_LISTED) -> str:
+    return "、".join(codes[:limit]) + (f" 等 {len(codes)} 个" if len(codes) > limit else "")
 
 
 __all__ = ["Detail", "DetailRow", "member_issues", "parse_detail", "read_detail", "summary_issues"]

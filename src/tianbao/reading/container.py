@@ -13,7 +13,9 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
+from tianbao.errors import os_reason
 from tianbao.issues import Issue, make
 from tianbao.reading.model import LIMIT_OPTIONS, Limits
 
@@ -81,10 +83,41 @@ def open_archive(data: bytes, path: Path, limits: Limits) -> tuple[list[Issue], 
         return [make("not-xlsx", reason=_not_zip_reason(data, path))], None
     try:
         issues = _zip_issues(zf, data, limits)
+    except Exception as exc:  # a member that does not inflate, a directory that lies …: a verdict
+        zf.close()
+        return [failure(exc)], None
     except BaseException:
         zf.close()
         raise
     return issues, zf
+
+
+def failure(exc: BaseException) -> Issue:
+    """An exception from reading a file (the zip here, a backend, anything) as an issue, in Chinese."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:  # openpyxl re-raises parse errors as ValueError(...) from e
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any("Forbidden" in type(e).__name__ for e in chain):  # defusedxml: DTDForbidden, EntitiesForbidden …
+        return make("unsafe-workbook", reason="含有不允许的 XML 实体或外部引用")
+    if any(isinstance(e, ParseError) for e in chain):
+        return make("corrupt-workbook", reason="内部 XML 格式错误")
+    return _failure_of(exc)
+
+
+def _failure_of(exc: BaseException) -> Issue:
+    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+        return make("file-unreadable", reason=os_reason(exc))
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return make("corrupt-workbook", reason="压缩数据损坏")
+    if "XML" in str(exc)[:300]:
+        return make("corrupt-workbook", reason="内部 XML 格式错误")
+    if isinstance(exc, KeyError):
+        return make("corrupt-workbook", reason="缺少必要的组成部分")
+    if isinstance(exc, MemoryError):
+        return make("unsafe-workbook", reason="内容过大，内存不足")
+    return make("corrupt-workbook", reason="无法解析文件内容")
 
 
 INFLATED_CACHE_SIZE = 64  # distinct members kept by their compressed bytes (a run usually has one template)

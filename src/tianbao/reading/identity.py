@@ -19,7 +19,8 @@ from tianbao.reading.backend import RawWorkbook, property_text
 from tianbao.reading.model import Submission
 from tianbao.roster import Roster
 from tianbao.spec import DEFAULT_FORMAT, Spec, known_specs, load_spec
-from tianbao.stamp import PREFIX, Stamp, short_form
+from tianbao.spec.layout import COVER_SHEET, cover_title
+from tianbao.stamp import PREFIX, Stamp, join_meta, short_form
 
 PLACES = {"properties": "文档属性", "names": "定义名称", "meta": "隐藏工作表“_meta”"}
 KEY_ZH = {
@@ -58,8 +59,9 @@ def _places(raw: RawWorkbook) -> dict[str, dict[str, str]]:
     props = {
         k: ("" if v.strip() == "-" else v.strip()) for k, v in raw.properties.items() if k.startswith(PREFIX)
     }
-    names = {k: defined_name_value(v) for k, v in raw.names.items() if k.startswith(PREFIX)}
-    meta = {k: property_text(v).strip() for k, v in raw.meta.items() if k.startswith(PREFIX)}
+    names = {k: defined_name_value(v).strip() for k, v in raw.names.items() if k.startswith(PREFIX)}
+    rows = {k: property_text(v) for k, v in raw.meta.items() if k.startswith(PREFIX)}
+    meta = {k: v.strip() for k, v in join_meta(rows).items()}
     for place, values in (("properties", props), ("names", names), ("meta", meta)):
         if values:
             out[place] = values
@@ -75,6 +77,40 @@ def read_stamp(raw: RawWorkbook) -> tuple[Stamp | None, list[Issue]]:
     if all(values == first for values in others):  # the usual case: every place says the same
         return Stamp.from_mapping(first), []
     return by_majority(places)
+
+
+def check_serial(stamp: Stamp) -> list[Issue]:
+    """`stamp-inconsistent` when the serial is not the one the stamp's values give (`Stamp.expected_serial`):
+    a stamp edited, even alike in all three places, to another unit or year."""
+    if stamp.serial == stamp.expected_serial():
+        return []
+    detail = f"模板编号“{stamp.serial or '空'}”与戳记中的格式、年度和单位不符"
+    return [make("stamp-inconsistent", detail=detail)]
+
+
+def cover_issues(stamp: Stamp, cover: Mapping[str, Any], title: Any, where: Mapping[str, str]) -> list[Issue]:
+    """The locked cells of the cover against the stamp: the title and the year, and the unit's code and name
+    in a unit's template (a blank template leaves them to the unit). `cover`: meta id → value as read;
+    `where`: meta id (and "title") → the A1 address of its cell on the cover."""
+    expected: dict[str, tuple[str, str]] = {"title": ("标题", cover_title(stamp.year))}
+    expected["year"] = ("报告年度", stamp.year)
+    if stamp.unit_code:
+        expected["unit_code"] = ("单位代码", stamp.unit_code)
+        expected["unit_name"] = ("单位名称", stamp.unit_name)
+    found = {**cover, "title": title}
+    issues = []
+    for key, (what, value) in expected.items():
+        shown = found.get(key)
+        same = (
+            norm_code(shown) == norm_code(value)
+            if key == "unit_code"
+            else norm_name(shown) == norm_name(value)
+        )
+        if not same:
+            text = "空白" if norm_name(shown) == "" else f"“{property_text(shown).strip()}”"
+            detail = f"封面的{what}为{text}，戳记为“{value}”"
+            issues.append(make("stamp-inconsistent", sheet=COVER_SHEET, cell=where.get(key), detail=detail))
+    return issues
 
 
 def by_majority(places: dict[str, dict[str, str]]) -> tuple[Stamp, list[Issue]]:

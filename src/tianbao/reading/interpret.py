@@ -6,7 +6,8 @@ values could be read at all. The steps, in order (each issue names its place):
 1. the file: stat, size limit, sha256, then the bytes (`container`): empty, legacy, encrypted, not a zip,
    truncated, zip bomb, macros;
 2. the backend reads the head (stamp places) and, once the spec is known, the layout's cells in one pass;
-3. identity (`identity`): stamp consistency, known spec, year, unit (stamp or cover, checked against the roster);
+3. identity (`identity`): stamp consistency and serial, known spec, year, the locked cover against the stamp,
+   unit (stamp or cover, checked against the roster);
 4. integrity (`integrity`): sheets, defined names, labels (row/column insertions), protection;
 5. values (`values`) of every input cell, then formulas and cached totals against the recomputed totals;
 6. blanks (per sheet) and the cover's contact fields.
@@ -16,25 +17,32 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from tianbao.errors import os_reason
+from tianbao.inputs import read_regular_file
 from tianbao.issues import Issue, make
 from tianbao.reading import container
 from tianbao.reading.backend import EMPTY, CellMap, RawWorkbook, ReaderBackend, Wanted
-from tianbao.reading.identity import Identity, check_year, read_stamp, resolve_spec, resolve_unit, stamp_year
+from tianbao.reading.identity import (
+    Identity,
+    check_serial,
+    check_year,
+    cover_issues,
+    read_stamp,
+    resolve_spec,
+    resolve_unit,
+    stamp_year,
+)
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
 from tianbao.reading.values import Parsed, is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
-from tianbao.spec.layout import COVER_SHEET
+from tianbao.spec.layout import COVER_SHEET, TITLE_ROW, a1
 
 MAX_LISTED = 10  # blank cells named in one value-blank message
 
@@ -75,7 +83,7 @@ def read_submission(
     try:
         _read(sub, Path(path), backend or default_backend(), limits, expected_year, roster, expected_spec)
     except Exception as exc:  # the promise: a report, never a traceback
-        sub.issues.append(_failure(exc))
+        sub.issues.append(container.failure(exc))
         sub.readable = False
     return sub
 
@@ -104,6 +112,7 @@ def _read(
         identity.stamp, identity.issues = read_stamp(head)
         if identity.stamp is None:
             return {}
+        identity.issues.extend(check_serial(identity.stamp))
         identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
         identity.issues.extend(spec_issues)
         if identity.spec is None:
@@ -148,26 +157,11 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
     """The file's bytes, or None with an issue. Opened without blocking and checked to be a regular file
     before anything is read: a FIFO or a device named .xlsx must not hang the run."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            st = os.fstat(fd)
-            sub.size, sub.mtime = st.st_size, st.st_mtime
-            if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(path)
-            if not stat.S_ISREG(st.st_mode):
-                sub.issues.append(make("file-unreadable", reason="这不是普通文件（可能是管道或设备）"))
-                return None
-            data = b""
-            if st.st_size <= limits.max_file_size:
-                with os.fdopen(fd, "rb", closefd=False) as fh:
-                    data = fh.read(st.st_size + 1)  # a buffer of the file's size, not of the limit
-                    if len(data) > st.st_size:  # it grew since it was measured
-                        data += fh.read(limits.max_file_size + 1 - len(data))
-        finally:
-            os.close(fd)
+        data, st = read_regular_file(path, limits.max_file_size)
     except OSError as exc:
         sub.issues.append(make("file-unreadable", reason=os_reason(exc)))
         return None
+    sub.size, sub.mtime = st.st_size, st.st_mtime
     size = max(st.st_size, len(data))  # the file may have grown since it was measured
     if size > limits.max_file_size:
         found, limit = container.human_size(size), container.human_size(limits.max_file_size)
@@ -178,34 +172,6 @@ def _file(sub: Submission, path: Path, limits: Limits) -> bytes | None:
     return data
 
 
-def _failure(exc: Exception) -> Issue:
-    """An exception from the backend (or anywhere) as an issue, in Chinese."""
-    chain: list[BaseException] = []
-    cause: BaseException | None = exc
-    while cause is not None and len(chain) < 10:  # openpyxl re-raises parse errors as ValueError(...) from e
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    if any("Forbidden" in type(e).__name__ for e in chain):  # defusedxml: DTDForbidden, EntitiesForbidden …
-        return make("unsafe-workbook", reason="含有不允许的 XML 实体或外部引用")
-    if any(isinstance(e, ParseError) for e in chain):
-        return make("corrupt-workbook", reason="内部 XML 格式错误")
-    return _failure_of(exc)
-
-
-def _failure_of(exc: Exception) -> Issue:
-    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
-        return make("file-unreadable", reason=os_reason(exc))
-    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
-        return make("corrupt-workbook", reason="压缩数据损坏")
-    if "XML" in str(exc)[:300]:
-        return make("corrupt-workbook", reason="内部 XML 格式错误")
-    if isinstance(exc, KeyError):
-        return make("corrupt-workbook", reason="缺少必要的组成部分")
-    if isinstance(exc, MemoryError):
-        return make("unsafe-workbook", reason="内容过大，内存不足")
-    return make("corrupt-workbook", reason="无法解析文件内容")
-
-
 def _interpret(
     sub: Submission, plan: Plan, raw: RawWorkbook, roster: Roster | None, path: Path, limits: Limits
 ) -> None:
@@ -213,6 +179,10 @@ def _interpret(
     integrity = check_structure(plan, raw)
     sub.issues.extend(integrity.issues)
     cover = _cover(sub, plan, raw, integrity)
+    if not integrity.unusable(COVER_SHEET):
+        at = {f.id: plan.a1(f"meta.{f.id}") for f in spec.meta} | {"title": a1(TITLE_ROW, 0)}
+        title = raw.cell(COVER_SHEET, TITLE_ROW, 0).value
+        sub.issues.extend(cover_issues(sub.stamp, cover, title, at))  # type: ignore[arg-type]
     where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
     sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
     if sub.kind == "consolidated":
@@ -241,7 +211,8 @@ def _consolidated(
     spec = plan.spec
     detail = consolidated.read_detail(spec, path, limits.max_cells)
     sub.issues.extend(detail.issues)
-    sub.issues.extend(consolidated.member_issues(detail, sub.members))
+    if detail.columns:  # 明细 was read (else its issue says why)
+        sub.issues.extend(consolidated.member_issues(detail, sub.stamp))  # type: ignore[arg-type]
     cells = {}
     for cell_id in spec.input_ids:
         sheet, row, col = plan.places[cell_id]

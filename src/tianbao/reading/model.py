@@ -9,12 +9,15 @@ submissions at once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any
 
+from tianbao.errors import UsageError
 from tianbao.issues import Issue
 from tianbao.spec import Spec
-from tianbao.stamp import Stamp
+from tianbao.stamp import Stamp, is_short_form, member_codes
 
 MB = 1024 * 1024
 
@@ -32,6 +35,18 @@ class Limits:
     max_shared_strings: int = 10 * MB  # the shared strings table, unzipped (--max-shared-strings)
     max_member_ratio: int = 200  # uncompressed / compressed size of one member over 1 MB (a zip bomb)
 
+    def __post_init__(self) -> None:
+        """Each limit is a whole number of at least 1; one above `NO_LIMIT` is taken as `NO_LIMIT`, which no
+        file reaches (and which Python's reads and sizes can take)."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                option = LIMIT_OPTIONS.get(f.name, f.name)
+                raise UsageError(f"读取上限 {option} 的值“{value}”无效，应为不小于 1 的整数")
+            object.__setattr__(self, f.name, min(value, NO_LIMIT))
+
+
+NO_LIMIT = sys.maxsize  # 8 EB, 9 × 10¹⁸ cells: a larger limit is no limit
 
 # The command-line option that raises each limit (named in the refusal's hint).
 LIMIT_OPTIONS = {
@@ -45,12 +60,17 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
 
 def parse_size(text: str) -> int:
-    """“50MB”, “500 KB”, “1.5GB”, “1048576” → bytes (units of 1024). Raises ValueError on anything else."""
+    """“50MB”, “500 KB”, “1.5GB”, “1048576” → bytes (units of 1024, whole bytes), computed exactly for any
+    number of digits; a size above `NO_LIMIT` is `NO_LIMIT`. Raises ValueError (in Chinese) on anything else
+    and on a size below 1 byte."""
     m = _SIZE.match(text)
     unit = m.group(2).upper() if m else ""
     if m is None or unit not in _UNITS:
         raise ValueError(f"无法识别的大小“{text}”，应写作如 50MB、500KB、1GB")
-    return int(float(m.group(1)) * _UNITS[unit])
+    size = Decimal(m.group(1)) * _UNITS[unit]
+    if size < 1:
+        raise ValueError(f"大小“{text}”不到 1 字节，应写作如 50MB、500KB、1GB")
+    return NO_LIMIT if size > NO_LIMIT else int(size)
 
 
 @dataclass
@@ -79,9 +99,10 @@ class Submission:
 
     @property
     def members(self) -> list[str]:
-        if self.stamp is None or "sha256:" in self.stamp.members:  # only the short form survived
+        """Every unit whose data a consolidated workbook holds (its 明细 rows and the units they hold)."""
+        if self.stamp is None or is_short_form(self.stamp.members):  # only the short form survived
             return []
-        return [m for m in self.stamp.members.split(",") if m]
+        return member_codes(self.stamp.members)
 
     @property
     def has_errors(self) -> bool:

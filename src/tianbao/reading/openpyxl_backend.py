@@ -15,13 +15,21 @@ import warnings
 from typing import Any
 
 import openpyxl
-from openpyxl.worksheet._reader import PROT_TAG, ROW_TAG, SHEET_MAIN_NS, VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import (
+    FORMULA_TAG,
+    PROT_TAG,
+    ROW_TAG,
+    SHEET_MAIN_NS,
+    VALUE_TAG,
+    WorkSheetParser,
+)
 from openpyxl.xml.functions import iterparse
 
 from tianbao.reading.backend import (
     RawCell,
     RawWorkbook,
     Wanted,
+    cell_number,
     property_text,
     resolve_wanted,
     stored_result,
@@ -55,6 +63,10 @@ class _Parser(WorkSheetParser):  # type: ignore[misc]
                 element.clear()
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
+        if element.get("t", "n") == "n" and element.find(FORMULA_TAG) is None:
+            text = element.findtext(VALUE_TAG)
+            if text and isinstance(cell_number(text), str):  # NaN, INF …: text, as `cell_number` says
+                element.set("t", "str")
         cell: dict[str, Any] = super().parse_cell(element)
         if cell["data_type"] == "f":
             cell["cached"] = self._cached(element)

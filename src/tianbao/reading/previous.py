@@ -122,19 +122,19 @@ def usable_values(spec: Spec, inputs: Mapping[str, Any], invalid: Iterable[str] 
     return {c: float(v) for c, v in (*numbers.items(), *computed.items()) if c not in unusable}
 
 
-def _own(sub: Submission, source: str) -> list[PreviousUnit]:
+def _own(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
     """A unit's workbook: its own values."""
     assert sub.spec is not None
     values = usable_values(sub.spec, sub.values, sub.invalid)
     return [PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source)]
 
 
-def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
+def _consolidated(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
     """A consolidated workbook: the consolidated unit itself, then each unit of its 明细."""
     from tianbao.reading.consolidated import read_detail
 
     assert sub.spec is not None
-    detail = read_detail(sub.spec, source)
+    detail = read_detail(sub.spec, source, limits.max_cells)
     errors = [i for i in detail.issues if i.is_error]
     if errors:
         raise PreviousError(f"上年汇总表 {source} 不能使用：{errors[0].message.rstrip('。')}", HINT)
@@ -142,7 +142,7 @@ def _consolidated(sub: Submission, source: str) -> list[PreviousUnit]:
         PreviousUnit(r.unit_code, r.unit_name, r.unit_type, usable_values(sub.spec, r.values), source)
         for r in detail.rows
     ]
-    return [*_own(sub, source), *rows]
+    return [*_own(sub, source, limits), *rows]
 
 
 def _report(path: Path, limits: Limits) -> Submission:
@@ -153,7 +153,7 @@ def _report(path: Path, limits: Limits) -> Submission:
 
 
 # How a workbook of each stamp kind gives last year's units.
-KINDS: dict[str, Callable[[Submission, str], list[PreviousUnit]]] = {
+KINDS: dict[str, Callable[[Submission, str, Limits], list[PreviousUnit]]] = {
     "template": _own,
     "consolidated": _consolidated,
     "imported": _own,  # a published report (imported by tianbao import, or read directly): the unit's own
@@ -185,7 +185,7 @@ def read_previous(
         if reader is None:
             raise PreviousError(f"上年报表 {source} 的模板类型“{sub.kind}”不能作为上年数据", HINT)
         try:
-            found = reader(sub, source)
+            found = reader(sub, source, limits)
         except PreviousError:
             raise
         except Exception:  # a report, never a traceback

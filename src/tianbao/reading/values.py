@@ -4,7 +4,8 @@ or unusable) and at most one issue, which names the cell (cell id, sheet, A1 add
 
 Policy: a count (件) is a whole number ≥ 0; an int is a signed whole number (2019 “本年增/减”, where “减4”
 means −4); an amount is ≥ 0 in 万元 with at most 4 decimals (more are rounded with a warning; “380元” is
-converted to 0.038 万元). A formula typed into an input cell is an error: its cached result is never used.
+converted to 0.038 万元). Each is bounded (`tianbao.spec.domain`): beyond, `value-out-of-range`. A formula
+typed into an input cell is an error: its cached result is never used.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from tianbao.cells import shorten
 from tianbao.issues import Issue, make
 from tianbao.spec.compiled import fmt_number
+from tianbao.spec.domain import DOMAINS
 from tianbao.spec.model import ValueType
 
 DASHES = frozenset({"-", "--", "—", "——", "–", "―", "‐", "‑", "−", "/", "//", "\\", "无", "没有"})
@@ -70,8 +73,10 @@ def parse_value(value: Any, value_type: ValueType, where: Where, formula: str | 
     if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
         return _not_a_number(where, _date_text(value))
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # no client stores these; “1e309” does
             return _not_a_number(where, str(value))
+        if isinstance(value, int) and abs(value) >= DOMAINS[value_type].bound:  # also beyond any float
+            return _out_of_range(where, value_type, _number_text(value))
         return _checked(float(value), value_type, where, _number_text(value), None)
     if isinstance(value, str):
         parsed = parse_text(value, value_type)
@@ -105,17 +110,30 @@ def parse_text(text: str, value_type: ValueType) -> tuple[float, str] | None:
 
 
 def _checked(v: float, value_type: ValueType, where: Where, raw: str, warning: str | None) -> Parsed:
+    domain = DOMAINS[value_type]
+    if not domain.within(v):  # also ±inf: 400 digits as text
+        return _out_of_range(where, value_type, raw)
     raw = shorten(raw, MAX_RAW)
-    if v < 0 and value_type != "int":
+    if v < domain.minimum:
         return Parsed(None, where.issue("value-negative", raw=raw))
-    if value_type == "amount":
-        rounded = round(v, 4)
+    if domain.decimals:
+        rounded = round(v, domain.decimals)
         if abs(rounded - v) > 1e-9 and warning is None:
             warning = "value-precision"
-        return _ok(rounded + 0.0, where, raw, warning)
+        if not domain.within(rounded):  # 9999999.99999 rounds to the bound
+            return _out_of_range(where, value_type, raw)
+        return _ok(rounded + 0.0, where, raw, warning)  # + 0.0: no “-0”
     if abs(v - round(v)) > 1e-9:
         return Parsed(None, where.issue("value-not-integer", raw=raw))
-    return _ok(round(v), where, raw, warning)
+    whole = round(v)
+    if not domain.within(whole):  # 9999999999.6 rounds to the bound
+        return _out_of_range(where, value_type, raw)
+    return _ok(whole, where, raw, warning)
+
+
+def _out_of_range(where: Where, value_type: ValueType, raw: str) -> Parsed:
+    bound = DOMAINS[value_type].describe()
+    return Parsed(None, where.issue("value-out-of-range", raw=shorten(raw, MAX_RAW), bound=bound))
 
 
 def _ok(v: int | float, where: Where, raw: str, warning: str | None) -> Parsed:
@@ -129,7 +147,15 @@ def _not_a_number(where: Where, raw: str) -> Parsed:
 
 
 def _number_text(v: int | float) -> str:
-    if isinstance(v, int) or float(v).is_integer():
+    """A stored number as a message quotes it: 12, 1.5, and a huge float as 1E+25 rather than 26 digits that
+    nobody typed (a whole number stored as such keeps its digits)."""
+    if isinstance(v, int):
+        return str(v)
+    if not math.isfinite(v):
+        return str(v)
+    if abs(v) >= 1e15:
+        return f"{Decimal(repr(v)).normalize():G}"
+    if float(v).is_integer():
         return str(int(v))
     return f"{v:.10g}"
 

@@ -247,6 +247,11 @@ COVER_VALUE_COL = 1
 COVER_LAST_COL = 3
 
 
+def cover_title(year: int | str) -> str:
+    """The cover's title (row 0, locked), also the workbook's title: the reader compares it with the stamp."""
+    return f"{year}年度政府信息公开工作年度报告统计表"
+
+
 def cover_boxes(spec: Spec) -> dict[str, Box]:
     """meta id → the box of its value on the cover sheet."""
     return {

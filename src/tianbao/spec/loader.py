@@ -57,7 +57,11 @@ def load_spec(fmt: str = DEFAULT_FORMAT) -> Spec:
         return parse_spec(text, FORMATS[fmt])
     path = Path(fmt)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        return parse_spec(path.read_text(encoding="utf-8"), str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise SpecError(f"报表格式文件 {path} 不是 UTF-8 编码", "请用 UTF-8 编码保存") from None
+        return parse_spec(text, str(path))
     raise SpecError(f"未知的报表格式“{fmt}”", "可选 2021（国办公开办函〔2021〕30号）或 2019（试行格式）")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from tianbao.pool import MAX_JOBS
 from tianbao.spec import Spec, known_specs
 from tianbao.template.context import TemplateOptions
 from tianbao.template.writer import write_template
@@ -39,8 +40,10 @@ def write_templates(
             if progress:
                 progress(done, total)
         return
+    processes = min(processes, MAX_JOBS)
     size = max(1, min(16, total // (processes * 4)))
     batches = [jobs[i : i + size] for i in range(0, total, size)]
+    processes = min(processes, len(batches))
     done = 0
     with ProcessPoolExecutor(max_workers=processes) as pool:
         pending = {pool.submit(_write_batch, spec.id, spec.version, list(b)) for b in batches}

@@ -53,8 +53,6 @@ class TemplateOptions:
     kind: str = "template"
     members: tuple[str, ...] = ()
     notes: tuple[str, ...] | None = None
-    # An imported report (tianbao import): the SHA-256 of the report, part of the workbook's serial.
-    source: str = ""
 
 
 @dataclass

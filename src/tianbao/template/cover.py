@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tianbao.spec.layout import COVER_LAST_COL, COVER_SHEET, cover_boxes
+from tianbao.spec.layout import COVER_LAST_COL, COVER_SHEET, cover_boxes, cover_title
 from tianbao.template.context import Context
 
 
@@ -32,7 +32,7 @@ def write_cover(ctx: Context) -> None:
     ws.set_column(0, 0, 16)
     ws.set_column(1, COVER_LAST_COL, 26)
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, COVER_LAST_COL, f"{opts.year}年度政府信息公开工作年度报告统计表", st["title"])
+    ws.merge_range(0, 0, 0, COVER_LAST_COL, cover_title(opts.year), st["title"])
     ws.merge_range(1, 0, 1, COVER_LAST_COL, f"（{spec.doc.name}，{spec.doc.basis}）", st["subtitle"])
     fixed: dict[str, int | str] = {"year": opts.year}
     if opts.unit is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tianbao.spec.domain import DOMAINS
 from tianbao.spec.layout import COVER_SHEET, SUBTITLE_ROW, Box, SheetLayout, a1, cover_boxes
 from tianbao.spec.rules import Term
 from tianbao.template import formulas
@@ -20,32 +21,36 @@ LABEL_KIND_STYLE = {
     "prev_label": "prev_label",
 }
 
+# The input messages of each value type; the bounds come from the domain (tianbao.spec.domain).
 VALIDATIONS: dict[str, dict[str, Any]] = {
     "count": {
         "validate": "integer",
-        "criteria": ">=",
-        "value": 0,
+        "criteria": "between",
+        "minimum": DOMAINS["count"].minimum,
+        "maximum": DOMAINS["count"].largest,
         "input_title": "填写整数（件）",
         "input_message": "填写大于或等于 0 的整数。没有发生请填 0，不要留空。",
         "error_title": "只能填写整数",
-        "error_message": "这里只能填写大于或等于 0 的整数（件数），不要填写文字、小数或负数。没有发生请填 0。",
+        "error_message": f"这里只能填写大于或等于 0、小于 {DOMAINS['count'].bound_text}的整数（件数），"
+        "不要填写文字、小数或负数。没有发生请填 0。",
     },
     "int": {
         "validate": "integer",
         "criteria": "between",
-        "minimum": -1_000_000_000,
-        "maximum": 1_000_000_000,
+        "minimum": DOMAINS["int"].minimum,
+        "maximum": DOMAINS["int"].largest,
         "input_title": "填写整数",
         "input_message": "填写整数，减少时填负数。没有变化请填 0，不要留空。",
         "error_title": "只能填写整数",
-        "error_message": "这里只能填写整数，不要填写文字或小数。",
+        "error_message": f"这里只能填写绝对值小于 {DOMAINS['int'].bound_text}的整数，不要填写文字或小数。",
     },
     "amount": {
         "validate": "custom",
         "input_title": "填写金额（万元）",
         "input_message": "以万元为单位，大于或等于 0，最多 4 位小数（380 元填 0.038）。没有请填 0，不要留空。",
         "error_title": "金额有误",
-        "error_message": "这里只能填写大于或等于 0 的数字，单位万元，最多 4 位小数。不要填写“元”“万元”等文字。",
+        "error_message": f"这里只能填写大于或等于 0、小于 {DOMAINS['amount'].bound_text}的数字，单位万元，"
+        "最多 4 位小数。不要填写“元”“万元”等文字。",
     },
 }
 
@@ -91,7 +96,11 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             rule = dict(VALIDATIONS[cell.type])
             if cell.type == "amount":
                 ref = a1(b.row, b.col)
-                rule["value"] = f"=AND(ISNUMBER({ref}),{ref}>=0,ROUND({ref},4)={ref})"
+                domain = DOMAINS["amount"]
+                rule["value"] = (
+                    f"=AND(ISNUMBER({ref}),{ref}>={domain.minimum},{ref}<{domain.bound},"
+                    f"ROUND({ref},{domain.decimals})={ref})"
+                )
             ws.data_validation(b.row, b.col, b.row, b.col, rule)
     prev = ctx.options.previous or {}
     for cell_id, b in lay.prev_cells.items():

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import json
 import os
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter.workbook
 from xlsxwriter.exceptions import FileCreateError
-from xlsxwriter.workbook import Workbook
 
+from tianbao.cells import xml_text
 from tianbao.fileio import atomic_path
 from tianbao.spec.compiled import Spec, cell_name
-from tianbao.spec.layout import COVER_SHEET, a1, cover_boxes
-from tianbao.stamp import META_SHEET, Stamp, make_serial
+from tianbao.spec.layout import COVER_SHEET, a1, cover_boxes, cover_title
+from tianbao.stamp import META_SHEET, ROW_SEP, Stamp
+from tianbao.template.book import Book, scratch
 from tianbao.template.checks import write_checks
 from tianbao.template.context import Context, TemplateOptions
 from tianbao.template.cover import write_cover
@@ -44,71 +40,33 @@ def in_memory(kind: str) -> bool:
 
 
 def make_stamp(spec: Spec, options: TemplateOptions) -> Stamp:
+    """The stamp of a template: its spec, year, unit and kind (a consolidated workbook: its members), and the
+    serial computed from them (`Stamp.expected_serial`), which the reader computes again."""
     unit = options.unit
-    prev = json.dumps(dict(sorted((options.previous or {}).items())), sort_keys=True)
-    prev_digest = hashlib.sha256(prev.encode()).hexdigest()[:8] if options.previous else ""
-    code = unit.code if unit else ""
-    parts = [spec.id, spec.version, spec.hash, str(options.year), code, prev_digest]
-    if options.kind != "template":  # a consolidated workbook: its serial also depends on what it holds
-        content = json.dumps(dict(sorted((options.results or {}).items())), sort_keys=True)
-        parts += [options.kind, ",".join(options.members), hashlib.sha256(content.encode()).hexdigest()[:8]]
-    if options.source:
-        parts.append(options.source)
     return Stamp(
         spec_id=spec.id,
         spec_version=spec.version,
         spec_hash=spec.hash,
         year=str(options.year),
-        unit_code=code,
-        unit_name=unit.name if unit else "",
-        unit_type=unit.type if unit else "",
+        unit_code=xml_text(unit.code) if unit else "",
+        unit_name=xml_text(unit.name) if unit else "",
+        unit_type=xml_text(unit.type) if unit else "",
         kind=options.kind,
-        serial=make_serial(*parts),
-        members=",".join(options.members),
-    )
-
-
-class _LeveledZipFile(zipfile.ZipFile):
-    """A zip whose entries are all deflated at its `compresslevel`, also those written from a `ZipInfo` (as
-    an in-memory workbook writes them), which `ZipFile.writestr` would deflate at zlib's default level."""
-
-    def writestr(
-        self,
-        zinfo_or_arcname: str | zipfile.ZipInfo,
-        data: Any,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        level = self.compresslevel if compresslevel is None else compresslevel
-        super().writestr(zinfo_or_arcname, data, compress_type, level)
-
-
-class LeveledWorkbook(Workbook):
-    """An xlsxwriter workbook deflated at `compresslevel` (1 fastest … 9 smallest; None: zlib's default, 6,
-    as xlsxwriter always does). xlsxwriter opens its zip itself, with the `ZipFile` of its module and no
-    level: that name is swapped while this workbook is stored (workbooks are not closed in threads here)."""
-
-    def __init__(self, filename: str, options: dict[str, Any], compresslevel: int | None = None) -> None:
-        super().__init__(filename, options)
-        self.compresslevel = compresslevel
-
-    def _store_workbook(self) -> None:
-        if self.compresslevel is None:
-            super()._store_workbook()
-            return
-        zip_file = xlsxwriter.workbook.ZipFile
-        xlsxwriter.workbook.ZipFile = functools.partial(_LeveledZipFile, compresslevel=self.compresslevel)
-        try:
-            super()._store_workbook()
-        finally:
-            xlsxwriter.workbook.ZipFile = zip_file
+        members=ROW_SEP.join(options.members),
+    ).with_serial()
 
 
 def new_workbook(
-    path: str | os.PathLike[str], title: str, stamp: Stamp, compresslevel: int | None = None
-) -> Workbook:
-    options = {**WORKBOOK_OPTIONS, "in_memory": in_memory(stamp.kind)}
-    wb = LeveledWorkbook(str(path), options, compresslevel)
+    path: str | os.PathLike[str],
+    title: str,
+    stamp: Stamp,
+    compresslevel: int | None = None,
+    tmpdir: str | None = None,
+) -> Book:
+    """The workbook of a template at `path`; its parts are assembled in memory or, for a consolidated
+    workbook, in `tmpdir` (a private folder: `book.scratch`)."""
+    options: dict[str, Any] = {**WORKBOOK_OPTIONS, "in_memory": in_memory(stamp.kind), "tmpdir": tmpdir}
+    wb = Book(str(path), options, compresslevel)
     wb.set_properties(
         {
             "title": title,
@@ -129,7 +87,7 @@ def write_meta_sheet(ctx: Context, stamp: Stamp) -> None:
     ws = ctx.workbook.add_worksheet(META_SHEET)
     ws.write_string(0, 0, "key")
     ws.write_string(0, 1, "value")
-    for i, (key, value) in enumerate(stamp.items(), start=1):
+    for i, (key, value) in enumerate(stamp.meta_rows(), start=1):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
     ws.set_column(0, 1, 28)
@@ -156,8 +114,8 @@ def write_template(
     """Write one template to `target` (atomically) and return its stamp. `extra_sheets` may add sheets
     after 校验 (the 退回修改 copy adds 问题清单). `compresslevel`: zlib's level for the zip (None: its default)."""
     stamp = make_stamp(spec, options)
-    with atomic_path(target) as tmp:
-        wb = new_workbook(tmp, f"{options.year}年度政府信息公开工作年度报告统计表", stamp, compresslevel)
+    with atomic_path(target) as tmp, scratch() as tmpdir:
+        wb = new_workbook(tmp, cover_title(options.year), stamp, compresslevel, tmpdir)
         ctx = Context(spec, options, wb, Styles(wb))
         write_cover(ctx)
         for lay in ctx.layouts:
@@ -182,7 +140,7 @@ def template_filename(year: int, unit_code: str | None = None, unit_name: str | 
     from tianbao.fileio import safe_filename
 
     if unit_code is None:
-        return f"{year}年度政府信息公开工作年度报告统计表_空白模板.xlsx"
+        return f"{cover_title(year)}_空白模板.xlsx"
     return safe_filename(f"{unit_code}_{unit_name}_{year}年度政府信息公开报表.xlsx")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,6 +20,8 @@ STATUS_ZH: dict[str, str] = {
     "accepted_with_warnings": "通过（有警告）",
     "rejected": "退回",
 }
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def status_of(issues: list[Issue]) -> Status:
@@ -103,7 +106,11 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+        """The report as JSON, UTF-8 whatever the file names: a name that is not UTF-8 (on Linux its bytes
+        come as surrogate escapes, PEP 383) is written with JSON escapes (\\udcd5), which `json.loads` turns
+        back into the same name (os.fsencode: the same bytes) — raw, they would make the output not UTF-8."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     @property
     def exit_code(self) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import XML, Element
 
-from tianbao.reading.backend import RawCell, stored_result
+from tianbao.reading.backend import RawCell, cell_number, stored_result
 from tianbao.reading.fast_backend.base import (
     _MARKERS,
     _ROW_TAG,
@@ -41,12 +41,6 @@ from tianbao.reading.fast_backend.parts import (
     _dimension,
     _protection,
 )
-
-
-def _cast_number(value: str) -> int | float:
-    if "." in value or "E" in value or "e" in value:
-        return float(value)
-    return int(value)
 
 
 @dataclass
@@ -236,8 +230,8 @@ class _SheetParser:
             formula = self._formula(f_attrs, f, coordinate)
         elif value is not None:
             if data_type == "n":
-                value = _cast_number(value)
-                if style_id in self.date_formats:
+                value = cell_number(value)
+                if style_id in self.date_formats and not isinstance(value, str):
                     from openpyxl.utils.datetime import from_excel
 
                     try:
