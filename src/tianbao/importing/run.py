@@ -14,13 +14,13 @@ from tianbao.errors import UsageError
 from tianbao.fileio import safe_filename
 from tianbao.importing.report import AUTO, ReportReading, read_report
 from tianbao.importing.workbook import ImportedUnit, write_imported
-from tianbao.inputs import expand_paths
+from tianbao.inputs import expand_paths, require_not_input
 from tianbao.intake import MEMBER_SEP, Ignored, gather
 from tianbao.issues import make
 from tianbao.pool import contained_map
 from tianbao.reading.identity import norm_name
 from tianbao.reading.model import Limits
-from tianbao.roster import Roster, Unit
+from tianbao.roster import Roster, Unit, require_bounded
 from tianbao.validation.report import status_of
 
 PARALLEL_FROM = 4  # fewer reports than this are read in this process: a pool costs more
@@ -175,7 +175,15 @@ def import_files(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportRun:
-    """Import every report; results in the order of the files' paths (as `check` sorts them)."""
+    """Import every report; results in the order of the files' paths (as `check` sorts them). No workbook
+    written may be the roster read."""
+    require_bounded(
+        options.unit_code,
+        options.unit_name,
+        whose="单位",
+        code_option="--unit-code",
+        name_option="--unit-name",
+    )
     out = Path(out_dir)
     found = _found(paths, out)
     rel_of = {str(p): rel for p, rel in found}
@@ -187,6 +195,9 @@ def import_files(
         shown = [intake.shown.get(str(p), str(p)) for p in intake.to_read]
         rels = [_relative(s, rel_of) for s in shown]
         targets = _unique([_target(out, rel) for rel in rels])
+        if options.roster is not None:
+            for target in targets:
+                require_not_input(target, [options.roster.source])
         work = [(str(p), str(t), options) for p, t in zip(intake.to_read, targets, strict=True)]
         out.mkdir(parents=True, exist_ok=True)
         results = _map(work, jobs, progress)

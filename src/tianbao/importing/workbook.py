@@ -16,6 +16,7 @@ from tianbao.template.writer import write_template
 
 KIND = "imported"
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+EXACT_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,12 @@ class ImportedUnit:
 
 def typed(text: str | None) -> int | float | str | None:
     """A printed value as a person would type it into the cell: a plain number as a number, anything else
-    (“/”, “—”, “１２”, “22（其中修订16件）”) as the text printed."""
+    (“/”, “—”, “１２”, “22（其中修订16件）”) as the text printed. A number of more than `EXACT_DIGITS`
+    significant digits, which no cell holds exactly (a double; Excel keeps 15), stays the text printed, so that
+    check says what it is (value-out-of-range) instead of a rounded number standing for it."""
     if text is None:
         return None
-    if _PLAIN_NUMBER.match(text):
+    if _PLAIN_NUMBER.match(text) and len(text.replace(".", "").lstrip("0")) <= EXACT_DIGITS:
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number
     return text
