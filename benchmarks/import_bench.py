@@ -75,7 +75,7 @@ def write_pdfs(folder: Path, n: int) -> Path | None:
         path = docs / f"{name}.docx"
         ic.to_docx(page, path)
         paths.append(path)
-    lo.convert(paths, folder / "pdf", "pdf", ".pdf")
+    lo.print_to_pdf(paths, folder / "pdf")
     return folder / "pdf"
 
 

@@ -1,4 +1,5 @@
-"""LibreOffice as a real spreadsheet engine for the tests: recalculate workbooks and save them as .xlsx.
+"""LibreOffice as a real spreadsheet engine for the tests: recalculate workbooks and save them as .xlsx, or
+print them to PDF (read back with poppler's pdfinfo and pdftotext).
 
 One `soffice` invocation converts a whole batch (starting LibreOffice takes seconds). It runs with a private
 profile whose settings make Calc recalculate every formula on load, so the saved cached values are LibreOffice's
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 TIMEOUT = 180  # seconds for one batch
@@ -57,13 +60,58 @@ def recalc_and_save(paths: Sequence[str | os.PathLike[str]], outdir: str | os.Pa
     Returns the output paths in the order of `paths`. Raises LibreOfficeError with LibreOffice's output
     when it fails, hangs longer than TIMEOUT or leaves an output missing.
     """
-    return convert(paths, outdir, FILTER, ".xlsx")
+    return _convert(paths, outdir, FILTER, ".xlsx")
 
 
-def convert(
-    paths: Sequence[str | os.PathLike[str]], outdir: str | os.PathLike[str], filter: str, suffix: str
+def print_to_pdf(paths: Sequence[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> list[Path]:
+    """Print each workbook (every sheet, as its page setup says) to a PDF in `outdir`, as `recalc_and_save`."""
+    return _convert(paths, outdir, "pdf", ".pdf")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a PDF: its size in points and its text (pdftotext, layout kept)."""
+
+    width: float
+    height: float
+    text: str
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+    @property
+    def header(self) -> str:
+        """The first line: the page header (the workbook on the left, the sheet on the right)."""
+        return next((line for line in self.text.splitlines() if line.strip()), "")
+
+
+_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+)", re.M)
+
+
+def pdf_pages(pdf: str | os.PathLike[str]) -> list[Page]:
+    """The pages of a PDF, by poppler's pdfinfo (sizes) and pdftotext (text, a form feed between pages)."""
+    for tool in ("pdfinfo", "pdftotext"):
+        if shutil.which(tool) is None:
+            raise LibreOfficeError(f"{tool} (poppler-utils) is not on PATH")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    sizes = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(count), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    dims = [(float(w), float(h)) for _, w, h in _SIZE.findall(sizes)]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    texts = text.split("\f")[:count]
+    if len(dims) != count or len(texts) != count:
+        raise LibreOfficeError(f"{pdf}: {count} pages, {len(dims)} sizes, {len(texts)} texts")
+    return [Page(w, h, t) for (w, h), t in zip(dims, texts, strict=True)]
+
+
+def _convert(
+    paths: Sequence[str | os.PathLike[str]], outdir: str | os.PathLike[str], filter_: str, ext: str
 ) -> list[Path]:
-    """Convert each file with LibreOffice's `filter` (e.g. "pdf") into `outdir`, in one batch."""
     exe = soffice()
     if exe is None:
         raise LibreOfficeError("soffice (LibreOffice) is not on PATH")
@@ -73,7 +121,7 @@ def convert(
         raise LibreOfficeError(f"the outputs would overwrite each other (same file names): {names}")
     out = Path(outdir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    targets = [out / (p.stem + suffix) for p in sources]
+    targets = [out / (p.stem + ext) for p in sources]
     if any(t in sources for t in targets):
         raise LibreOfficeError("outdir must differ from the folder of the inputs")
     for t in targets:
@@ -85,7 +133,7 @@ def convert(
         "--nolockcheck",
         f"-env:UserInstallation={profile_dir().as_uri()}",
         "--convert-to",
-        filter,
+        filter_,
         "--outdir",
         str(out),
         *map(str, sources),

@@ -17,6 +17,7 @@ from tianbao.filling import fill_template
 from tianbao.options import CheckOptions
 from tianbao.roster import load_roster
 from tianbao.spec import load_spec
+from tianbao.template.styles import ERROR_FILL, WARNING_FILL
 from tianbao.validation import check_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,13 +107,16 @@ def test_feedback_copy_marks_the_cells_and_is_itself_a_template(unit_template: P
     wb = openpyxl.load_workbook(copy)
     t3, t2 = wb["表三"], wb["表二"]
     assert t3["D6"].comment is not None and "勾稽关系不成立" in t3["D6"].comment.text
-    assert t3["D6"].fill.fgColor.rgb.endswith("FF7C80")  # red: an error
-    assert t2["B12"].value == 3 and "填写为“3件”" in t2["B12"].comment.text  # parsed value, amber warning
-    assert t2["B12"].fill.fgColor.rgb.endswith("FFD966")
+    assert "修改方法：请核对本列的新收" in t3["D6"].comment.text  # the fix, not only the problem
+    assert t3["D6"].fill.fgColor.rgb.endswith(ERROR_FILL[1:])  # red: an error
+    assert t2["B12"].value == 3 and "填写为“3件”" in t2["B12"].comment.text  # parsed value, orange warning
+    assert t2["B12"].fill.fgColor.rgb.endswith(WARNING_FILL[1:])
     assert "未填写" in t3["E9"].comment.text
+    assert wb.sheetnames[:2] == ["封面", "问题清单"]  # the list comes first after the cover
     issues = wb["问题清单"]
-    assert [c.value for c in issues[1]] == ["序号", "级别", "工作表", "单元格", "问题", "如何修改", "代码"]
-    codes = {row[6] for row in issues.iter_rows(min_row=2, values_only=True)}
+    assert issues["A1"].value == "问题清单"
+    assert [c.value for c in issues[3]] == ["序号", "级别", "工作表", "单元格", "问题", "如何修改", "代码"]
+    codes = {row[6] for row in issues.iter_rows(min_row=4, values_only=True)}
     assert codes == {"rule-H3", "value-unit-suffix", "value-blank"}
     # The copy is a genuine template of the unit: checking it finds only what is still wrong: H3 and the
     # blank cell (“3件” was prefilled as the number 3 that tianbao read).

@@ -145,7 +145,7 @@ def test_formula_overwritten_and_2019(tmp_path: Path) -> None:
 def test_consolidated_workbook_and_feedback_copies(tmp_path: Path) -> None:
     from tianbao.consolidation import merge_files, write_consolidated
     from tianbao.validation import check_files
-    from tianbao.validation.feedback import write_feedback
+    from tianbao.validation.feedback import FeedbackOptions, write_feedback_copies
 
     roster = load_roster(SAMPLES / "roster.csv")
     merged = merge_files(
@@ -156,9 +156,11 @@ def test_consolidated_workbook_and_feedback_copies(tmp_path: Path) -> None:
     run = check_files(
         [SAMPLES / "submissions" / "宜里镇 2022年报表.xlsx"], CheckOptions(year=2022, roster=roster, jobs=1)
     )
-    copy = write_feedback(run.spec, run.report.files[0].submission, tmp_path / "fb", year=2022, roster=roster)
-    assert copy is not None
-    assert_same(copy, expected_year=2022)
+    subs = [run.report.files[0].submission]
+    (copy,) = write_feedback_copies(
+        run.spec, subs, FeedbackOptions(tmp_path / "fb"), year=2022, roster=roster
+    )
+    assert_same(copy.path, expected_year=2022)
 
 
 # --- what other applications write ----------------------------------------------------------------------

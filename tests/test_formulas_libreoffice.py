@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 Values = dict[str, Any]
 KINDS = ("generic", "unit", "generic2019")
-PASS, FAIL = "✓", "✗"
+PASS, FAIL, UNFILLED = "✓", "✗", "未填写"
 CHECK_FIRST_ROW = 10  # 1-based row of the first check on the 校验 sheet
 
 
@@ -61,7 +61,11 @@ def expected_sheet(made: Made, values: Mapping[str, Any]) -> dict[str, Any]:
     checks = []
     for inst in active_checks(made):
         lhs, rhs = inst.values(get)
-        checks.append((inst, lhs, rhs, PASS if inst.holds(get) else FAIL))
+        unfilled = all(
+            values.get(c) is None
+            for c in (i for c in inst.relation.cells() for i in made.spec.inputs_of.get(c, {c}))
+        )
+        checks.append((inst, lhs, rhs, UNFILLED if unfilled else PASS if inst.holds(get) else FAIL))
     errors = sum(1 for inst, *_, mark in checks if mark == FAIL and inst.rule.severity == "error")
     warnings = sum(1 for inst, *_, mark in checks if mark == FAIL and inst.rule.severity == "warning")
     blanks = sum(1 for c in made.spec.input_ids if values.get(c) is None)
@@ -113,9 +117,9 @@ def verify(made: Made, values: Mapping[str, Any], recalculated: Path) -> None:
     rows = [tuple(grid.get((r, c)) for c in range(1, 10)) for r in range(CHECK_FIRST_ROW, last + 1)]
     assert len(rows) == len(want["checks"]), where
     for row, (inst, lhs, rhs, mark) in zip(rows, want["checks"], strict=True):
-        assert row[1] == inst.rule.id, (where, inst.key, row)
-        assert (row[5], row[6], row[7], row[8]) == (lhs, rhs, lhs - rhs, mark), (where, inst.key, row)
-    summary = tuple(grid.get((r, 4)) for r in (4, 5, 6, 7))
+        assert row[8] == inst.rule.id, (where, inst.key, row)
+        assert (row[3], row[4], row[5], row[6]) == (lhs, rhs, lhs - rhs, mark), (where, inst.key, row)
+    summary = tuple(grid.get((r, 3)) for r in (4, 5, 6, 7))
     assert summary == want["summary"], where
 
 
@@ -268,6 +272,11 @@ def by_hand(templates: dict[str, Made], tmp_path_factory: pytest.TempPathFactory
     for kind, values in fills.items():
         paths.append(folder / f"{kind}.xlsx")
         fill_template(templates[kind].path, values, paths[-1])
+    # Not verified by `verify` below: the blank template as issued, and one column typed (自然人 unbalanced).
+    extra = {"blank": {}, "one_column": {"t3.new.np": 2}}
+    for name, values in extra.items():
+        paths.append(folder / f"{name}.xlsx")
+        fill_template(templates["generic"].path, values, paths[-1])
     # And a workbook whose stored result is stale: LibreOffice must recalculate, not keep 999.
     stale = xlsxwriter.Workbook(str(folder / "stale.xlsx"))
     sheet = stale.add_worksheet()
@@ -275,7 +284,7 @@ def by_hand(templates: dict[str, Made], tmp_path_factory: pytest.TempPathFactory
     sheet.write_formula(1, 0, "=A1*21", None, 999)
     stale.close()
     outputs = recalc_and_save([*paths, folder / "stale.xlsx"], folder / "recalculated")
-    results = dict(zip([*fills, "stale"], outputs, strict=True))
+    results = dict(zip([*fills, *extra, "stale"], outputs, strict=True))
     for kind, values in fills.items():
         verify(templates[kind], values, results[kind])
     return results
@@ -299,10 +308,10 @@ def test_regression_example_2021_by_hand(by_hand: dict[str, Path], kind: str) ->
     assert wb["表二"]["B9"].value == 1_234_567_890_123
     assert wb["表二"]["B16"].value == 0.038
     assert wb["表二"]["A2"].value == f"填报单位：{UNIT.name}        报告年度：2025"
-    errors, warnings, blanks, verdict = (checks[f"D{r}"].value for r in (4, 5, 6, 7))
+    errors, warnings, blanks, verdict = (checks[f"C{r}"].value for r in (4, 5, 6, 7))
     assert (errors, blanks, verdict) == (2, 0, "✗ 有错误，请改正后报送")
-    assert checks["I10"].value == "✓" and checks["I11"].value == "✗"
-    assert (checks["F11"].value, checks["G11"].value, checks["H11"].value) == (2, 1, 1)
+    assert checks["G10"].value == "✓" and checks["G11"].value == "✗"
+    assert (checks["D11"].value, checks["E11"].value, checks["F11"].value) == (2, 1, 1)
     if kind == "unit":
         # S1: carry 1/0/0/0/0/0 (total 1) against last year's 4/2/0/1/0/3 (total 10): 5 of 7 columns differ.
         assert [t3.cell(33, c).value for c in range(4, 11)] == ["✗", "✗", "✓", "✗", "✓", "✗", "✗"]
@@ -317,8 +326,20 @@ def test_regression_example_2019_by_hand(by_hand: dict[str, Path], templates: di
     t3 = wb["表三"]
     assert t3["D27"].value == 3  # （七）总计 自然人 = 重复申请 1 + （六）其他处理 2
     assert t3["J26"].value == 6  # （六）其他处理 总计
-    assert [t3.cell(29, c).value for c in range(4, 11)] == ["✓", "✓", "✓", "✓", "✓", "✓", "✓"]
+    # 自然人 and 其他 are filled and balance; the four columns between them hold nothing yet.
+    assert [t3.cell(29, c).value for c in range(4, 11)] == [PASS, *[UNFILLED] * 4, PASS, PASS]
     checks = wb["校验"]
-    assert checks["D4"].value == 0
-    assert checks["D6"].value == len(templates["generic2019"].spec.input_ids) - len(REPORT_2019)
-    assert checks["D7"].value == "✗ 有空白单元格，没有发生的事项请填 0"
+    assert checks["C4"].value == 0
+    assert checks["C6"].value == len(templates["generic2019"].spec.input_ids) - len(REPORT_2019)
+    assert checks["C7"].value == "✗ 有空白单元格，没有发生的事项请填 0"
+
+
+def test_a_blank_form_shows_unfilled_not_a_tick(by_hand: dict[str, Path]) -> None:
+    """An empty template: every check under 表三 and on 校验 says “未填写” (✓ on an empty form would say that
+    nothing is wrong); typing one column makes that column's check live, the others stay “未填写”."""
+    blank = openpyxl.load_workbook(by_hand["blank"], data_only=True)
+    assert [blank["表三"].cell(31, c).value for c in range(4, 11)] == [UNFILLED] * 7
+    assert [blank["校验"].cell(r, 7).value for r in range(10, 17)] == [UNFILLED] * 7
+    assert blank["校验"]["C4"].value == 0  # not counted as failing
+    one = openpyxl.load_workbook(by_hand["one_column"], data_only=True)
+    assert [one["表三"].cell(31, c).value for c in range(4, 11)] == [FAIL, *[UNFILLED] * 5, FAIL]

@@ -49,7 +49,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], P
         ic.to_docx(page, path)
         docs.append(path)
         reports.append(report)
-    pdfs = lo.convert(docs, folder / "pdf", "pdf", ".pdf")
+    pdfs = lo.print_to_pdf(docs, folder / "pdf")
     return {
         case: Printed(report, pdf, case[1] in ic.LOSSY)
         for case, report, pdf in zip(CASES, reports, pdfs, strict=True)

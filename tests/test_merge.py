@@ -45,6 +45,7 @@ from tianbao.reading.model import Submission
 from tianbao.roster import Roster, Unit, load_roster, write_roster
 from tianbao.spec import cell_name, load_spec
 from tianbao.stamp import Stamp
+from tianbao.template.cover import NOTICE_ROW
 from tianbao.validation import run as run_module
 
 SPEC = load_spec("2021")
@@ -138,8 +139,35 @@ def test_check_row_and_check_sheet_have_stored_results(county: County) -> None:
     check_row = next(r for r in t3 if r[0] == "勾稽关系校验")
     assert check_row[3:10] == ("✓",) * 7
     checks = rows_of(county.out, "校验")
-    assert [r[3] for r in checks[3:7]] == [0, 0, 0, "✓ 全部通过"]
-    assert all(r[8] == "✓" for r in checks[9:] if r[0] is not None)
+    # What the consolidation holds and lacks, not “✓ 全部通过 / 未填写 0”: a unit returned, one missing.
+    assert [(r[0], r[2]) for r in checks[3:9]] == [
+        ("不通过的错误检查（项）", 0),
+        ("不通过的警告检查（项）", 0),
+        ("计入汇总的单位（个）", 3),
+        ("退回、未计入汇总的单位（个）", 1),
+        ("未报送的单位（个）", 1),
+        ("结论", "✗ 汇总不完整：1 个单位退回、1 个单位未报送，见“报送情况”"),
+    ]
+    assert checks[10][:2] == ("序号", "检查内容") and checks[10][-1] == "规则"
+    results = [r[6] for r in checks[11:] if r[0] is not None]
+    assert results and all(r == "✓" for r in results)
+
+
+def test_the_cover_says_whose_consolidation_of_how_many_units_and_what_it_lacks(county: County) -> None:
+    cover = rows_of(county.out, "封面")
+    assert cover[NOTICE_ROW][0] == (
+        f"鄂伦春自治旗（{COUNTY}）2025 年度汇总表\n"
+        "本表汇总了 3 个单位的报表，单位及其数值见“明细”工作表。\n"
+        "未计入：1 个单位退回，1 个单位未报送，名单见“报送情况”工作表；汇总不完整。\n"
+        "另有不计入的文件：名单外 1 个，重复（不计入） 1 个，见“报送情况”。"
+    )
+    notes = [r[0] for r in cover if r[0] and str(r[0])[:2] in ("1.", "2.")]
+    assert notes == [
+        "1. 本表由 tianbao 按《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）汇总生成："
+        f"鄂伦春自治旗（{COUNTY}）2025 年度，汇总 3 个单位的报表，单位及其数值见“明细”工作表。",
+        "2. 表二、表三、表四的每个填报单元格都是对“明细”相应列的求和公式，合计和总计沿用模板公式；"
+        "文件中保存了全部计算结果。请勿修改“明细”和公式。",
+    ]
 
 
 def test_every_status_appears_in_the_status_sheet(county: County) -> None:
@@ -178,18 +206,25 @@ def test_newer_fill_date_wins_and_the_older_file_is_listed(county: County) -> No
 
 def test_issue_list_and_sources(county: County) -> None:
     issues = rows_of(county.out, "问题清单")
-    assert issues[0] == (
+    assert issues[0][0] == "问题清单"
+    assert issues[1][0] == (
+        f"鄂伦春自治旗（{COUNTY}）2025 年度汇总的 6 个文件中，4 个有问题，共 5 项（错误 3 项，警告 2 项），"
+        "按文件排列，错误在前。有错误的文件已退回，未计入汇总。"
+    )
+    assert issues[2] == (
+        "序号",
         "文件",
         "单位代码",
         "单位名称",
+        "级别",
         "工作表",
         "单元格",
-        "代码",
-        "级别",
         "问题",
         "如何修改",
-    )
-    codes = {(r[0], r[5], r[6]) for r in issues[1:]}
+        "代码",
+    )  # Chinese first, the code last
+    assert [r[0] for r in issues[3:]] == list(range(1, len(issues) - 2))
+    codes = {(r[1], r[9], r[4]) for r in issues[3:]}
     assert ("乌鲁布铁镇.xlsx", "rule-H3", "错误") in codes
     assert ("乙镇.xlsx", "value-blank", "警告") in codes
     assert ("微信接收/阿里河镇-报表.xlsx", "duplicate-superseded", "警告") in codes

@@ -31,10 +31,17 @@ class CellByCell(SafeSheet):
     time (the sheets' other calls are the same in both)."""
 
     def set_bulk_rows(
-        self, first: int, rows: Sequence[Sequence[Any]], formats: Sequence[Any], text_columns: Sequence[int]
+        self,
+        first: int,
+        rows: Sequence[Sequence[Any]],
+        formats: Sequence[Any],
+        text_columns: Sequence[int],
+        heights: Sequence[float | None] | None = None,
     ) -> None:
         text = set(text_columns)
         for i, row in enumerate(rows):
+            if heights is not None and heights[i] is not None:
+                self.set_row(first + i, heights[i])
             for col, (value, fmt) in enumerate(zip(row, formats, strict=True)):
                 if col in text:
                     self.write_string(first + i, col, value, fmt)

@@ -5,6 +5,7 @@ that starts with = + - @ is written as text in every output (xlsx and CSV)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import io
 import zipfile
@@ -28,7 +29,7 @@ from tianbao.spec import load_spec
 from tianbao.spec.layout import cover_boxes
 from tianbao.template import TemplateOptions, template_filename, write_template
 from tianbao.validation import check_files
-from tianbao.validation.feedback import feedback_filename, write_feedback
+from tianbao.validation.feedback import VERIFY, FeedbackOptions, write_feedback, write_feedback_copies
 
 SPEC = load_spec("2021")
 OLD = b"the previous output, which must survive"
@@ -75,10 +76,10 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = root / "汇总.xlsx"
     write_consolidated(result, out)
     run = check_files([inbox], CheckOptions(year=YEAR, roster=roster, jobs=1))
-    feedback = root / "退回修改"
-    written = [
-        write_feedback(SPEC, f.submission, feedback, year=YEAR, roster=roster) for f in run.report.files
-    ]
+    options = FeedbackOptions(root / "退回修改", warnings=True, date=dt.date(2026, 1, 20))
+    written = write_feedback_copies(
+        SPEC, [f.submission for f in run.report.files], options, year=YEAR, roster=roster
+    )
     return {"root": root, "inbox": inbox, "result": result, "out": out, "run": run, "feedback": written}
 
 
@@ -131,8 +132,9 @@ def test_formula_like_text_stays_text_in_the_consolidated_workbook(county: dict[
 
 
 def test_formula_like_text_stays_text_in_feedback_copies(county: dict[str, Any]) -> None:
-    written = [p for p in county["feedback"] if p is not None]
+    written = [f.path for f in county["feedback"]]
     assert len(written) == len(UNITS)
+    assert {f.kind for f in county["feedback"]} == {VERIFY}  # a blank cell: accepted with a warning
     for path in written:
         assert path.parent == county["root"] / "退回修改"  # “/” and “:” of the unit name did not make folders
         found = text_cells(path)
@@ -141,7 +143,8 @@ def test_formula_like_text_stays_text_in_feedback_copies(county: dict[str, Any])
         assert {"=cmd|' /C calc'!A0", "+86 0470 5946089"} <= cover and cover & {"@张三", "-李四"}
         assert not [f for f in formulas_in(path) if b"cmd|" in f or b"HYPERLINK" in f]
     assert sorted(p.name for p in written) == sorted(
-        feedback_filename(f.submission) for f in county["run"].report.files
+        safe_filename(f"{f.submission.unit_code}_{f.submission.unit_name}_核实.xlsx")
+        for f in county["run"].report.files
     )
     assert safe_filename(f"{EQ.code}_{EQ.name}_退回修改.xlsx") == (
         "150723100_=HYPERLINK(_http___x_,_点我_)镇_退回修改.xlsx"
@@ -211,9 +214,9 @@ def test_feedback_write_failing_midway(
     county: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sub = county["run"].report.files[0].submission
-    target = old_output(tmp_path / "退回修改", feedback_filename(sub))
+    target = old_output(tmp_path / "退回修改", county["feedback"][0].path.name)
     with disk_full_after(monkeypatch, 5), pytest.raises(OSError):
-        write_feedback(SPEC, sub, target.parent, year=YEAR)
+        write_feedback(SPEC, sub, target, VERIFY, year=YEAR, date=dt.date(2026, 1, 20))
     assert_intact(target)
 
 

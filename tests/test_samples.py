@@ -104,12 +104,18 @@ def test_demo_runs(tmp_path: Path) -> None:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    templates, feedback = out / "模板", out / "退回修改"
+    templates, feedback = out / "模板", out / "反馈"
     assert str(templates) in proc.stdout
     assert str(feedback) in proc.stdout
     roster = load_roster(SAMPLES / "roster.csv")
     assert len(list(templates.glob("*.xlsx"))) == len(roster) + 1  # one per unit and the blank one
-    assert list(feedback.glob("*_退回修改.xlsx"))
+    kinds = {
+        "_退回修改": 4,
+        "_核实": 5,
+        "年度新模板_请重新填写": 2,
+    }  # as check --feedback --feedback-warnings
+    assert {k: len(list(feedback.glob(f"*{k}.xlsx"))) for k in kinds} == kinds
+    assert "已生成 11 份反馈工作簿（退回修改 4 份，核实 5 份，新模板 2 份）" in proc.stdout
     if consolidation_available():
         merged = out / "鄂伦春自治旗2022年汇总.xlsx"
         assert merged.is_file()

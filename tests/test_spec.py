@@ -246,8 +246,16 @@ def test_the_covers_hints_and_required_fields_come_from_the_spec(
     monkeypatch.setattr(identity, "known_specs", lambda: {(custom.id, custom.version): custom})
     template = tmp_path / "模板.xlsx"
     write_template(custom, template, TemplateOptions(year=2025))
-    prompts = {dv.prompt for dv in openpyxl.load_workbook(template)["封面"].data_validations.dataValidation}
-    assert {"请审核人签名。", "填写填报人联系电话。", "填写单位全称，如“诺敏镇人民政府”。"} <= prompts
+
+    def prompts(path: Path) -> set[str]:
+        return {dv.prompt for dv in openpyxl.load_workbook(path)["封面"].data_validations.dataValidation}
+
+    shown = prompts(template)
+    assert {"请审核人签名。", "填写填报人联系电话。", "填写单位全称，如“诺敏镇人民政府”。"} <= shown
+    assert "填写填报日期，如 2026-01-15。" in shown  # {next_year}: a report is filled in the year after
+    later = tmp_path / "2030.xlsx"
+    write_template(custom, later, TemplateOptions(year=2030))
+    assert "填写填报日期，如 2031-01-15。" in prompts(later)
     filled = tmp_path / "已填.xlsx"
     fill_template(template, {c: 0 for c in custom.input_ids}, filled)
     sub = read_submission(filled, expected_spec=custom)
@@ -268,6 +276,12 @@ def test_bad_row_id_names_its_path() -> None:
 def test_bad_column_type_names_its_path() -> None:
     msg = spec_error(replaced("type: amount}", "type: money}"))
     assert msg.startswith("bad.yaml: tables[0].sections[3].columns[0].type: ")
+
+
+def test_a_hint_naming_an_unknown_field_is_refused() -> None:
+    msg = spec_error(replaced("如 {next_year}-01-15。", "如 {next}-01-15。"))
+    assert msg.startswith("bad.yaml: meta[5].hint: ")
+    assert "may only name {year} and {next_year}" in msg
 
 
 def test_misspelt_key_is_refused() -> None:

@@ -22,6 +22,7 @@ from tianbao.spec import cell_name
 from tianbao.spec.domain import DOMAINS
 from tianbao.spec.layout import COVER_SHEET, Box, SheetLayout, a1, cover_boxes, sheet_layouts
 from tianbao.stamp import META_SHEET, Stamp
+from tianbao.template.checks import describe
 
 KINDS = ["generic", "unit", "generic2019"]
 SHEETS = ["封面", "表二", "表三", "表四", "校验", "_meta"]
@@ -222,7 +223,11 @@ def test_formulas_reference_the_layout(templates: dict[str, Made]) -> None:
     t3 = wb["表三"]
     assert t3["J6"].value == "=SUM(D6:I6)"  # 一、本年新收 总计
     assert t3["D29"].value == "=SUM(D8:D28)"  # （七）总计 自然人 = （一）…（六）
-    assert t3["D31"].value == '=IF(ABS((D6+D7)-(D29+D30))<0.00001,"✓","✗")'
+    # “未填写” until the column holds anything (its inputs: rows 一 to （六）and 四; （七）总计 is a formula)
+    assert t3["D31"].value == (
+        '=IF(COUNTA(D6:D28,D30)=0,"未填写",IF(ABS((D6+D7)-(D29+D30))<0.00001,"✓","✗"))'
+    )
+    assert t3["J31"].value.startswith('=IF(COUNTA(D6:I28,D30:I30)=0,"未填写",')
     assert wb["表四"]["E6"].value == "=SUM(A6:D6)"
 
 
@@ -260,7 +265,8 @@ def test_check_cells_under_table_three(made: Made, wb: Workbook) -> None:
     assert rules == ({"H3", "S1"} if made.with_previous else {"H3"})
     for cc in t3.check_cells:
         value = ws.cell(cc.box.row + 1, cc.box.col + 1).value
-        assert str(value).startswith("=IF(") and '"✓","✗"' in value, cc.instance.key
+        assert str(value).startswith("=IF(COUNTA(") and '"未填写"' in value, cc.instance.key
+        assert '"✓","✗"' in value, cc.instance.key
     labels = {lab.text for lab in t3.labels if lab.kind in ("check_label", "prev_label")}
     expected = {"勾稽关系校验"}
     if made.with_previous:
@@ -280,6 +286,18 @@ def test_last_years_values_shown_for_reference(templates: dict[str, Made]) -> No
 
 def test_check_sheet_lists_the_active_checks(made: Made, wb: Workbook) -> None:
     ws = wb["校验"]
+    # The description leads (the rule id and the cell reference, which mean nothing to a clerk, come last).
+    assert [ws.cell(9, c).value for c in range(1, 10)] == [
+        "序号",
+        "检查内容",
+        "级别",
+        "左边",
+        "右边",
+        "差额",
+        "结果",
+        "位置",
+        "规则",
+    ]
     rows = list(ws.iter_rows(min_row=10, max_col=9, values_only=True))
     expected = [
         inst
@@ -287,14 +305,17 @@ def test_check_sheet_lists_the_active_checks(made: Made, wb: Workbook) -> None:
         if all(c in (made.options.previous or {}) for c in inst.relation.cells(prev=True))
     ]
     assert [r[0] for r in rows] == list(range(1, len(expected) + 1))
-    assert [r[1] for r in rows] == [inst.rule.id for inst in expected]
+    assert [r[1] for r in rows] == [describe(inst) for inst in expected]
+    assert [r[8] for r in rows] == [inst.rule.id for inst in expected]
     assert [r[2] for r in rows] == ["错误" if inst.rule.severity == "error" else "警告" for inst in expected]
     if made.key == "unit":  # 乡镇 with last year's report: every check of the 2021 spec
         assert len(rows) == len(made.spec.checks) == 19
     else:
-        assert [r[1] for r in rows] == ["H3"] * 7
+        assert [r[8] for r in rows] == ["H3"] * 7
+        assert rows[0][1] == "勾稽关系：第一项加第二项之和等于第三项加第四项之和（自然人）"
     for r in rows:
-        assert all(str(v).startswith("=") for v in r[5:9])
+        assert all(str(v).startswith("=") for v in r[3:7])
+        assert '"未填写"' in r[6]
     assert [ws.cell(r, 1).value for r in range(4, 8)] == [
         "不通过的错误检查（项）",
         "不通过的警告检查（项）",
@@ -393,7 +414,40 @@ def test_cover_fields(made: Made, wb: Workbook) -> None:
     assert made.spec.doc.basis in ws["A2"].value
     texts = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
     assert "填报说明" in texts
-    assert any(t and "第一项加第二项之和，等于第三项加第四项之和" in t for t in texts)
+    assert any(
+        t and "“勾稽关系校验”一行逐列检查“勾稽关系：第一项加第二项之和等于第三项加第四项之和”" in t
+        for t in texts
+    )
+
+
+def test_filling_instructions_are_those_of_the_format(templates: dict[str, Made]) -> None:
+    """填报说明 names the columns of the template's own format: 2019's 表二 has no 本年收费金额 (it has 本年增/减
+    and 采购总金额), 2021's has no 本年增/减."""
+
+    def notes(made: Made) -> list[str]:
+        wb = openpyxl.load_workbook(made.path)
+        try:
+            return [str(r[0]) for r in wb[COVER_SHEET].iter_rows(values_only=True) if r[0]]
+        finally:
+            wb.close()
+
+    tail = "不要填写“件”“元”等单位，也不要填写“—”“/”“无”。"
+    new, old = notes(templates["generic"]), notes(templates["generic2019"])
+    assert (
+        "3. 件数和数量填写大于或等于 0 的整数；表二“本年收费金额（单位：万元）”以万元为单位，最多 4 位小数"
+        f"（如 380 元填 0.038）。{tail}"
+    ) in new
+    assert (
+        "3. 件数和数量填写大于或等于 0 的整数；表二“本年增/减”填写整数，增加填正数，减少填负数（如减少 4 项填 -4）；"
+        f"表二“采购总金额”以万元为单位，最多 4 位小数（如 380 元填 0.038）。{tail}"
+    ) in old
+    assert not any("收费金额" in t for t in old) and not any("增/减" in t for t in new)
+    assert any(
+        t.startswith(
+            "1. 本表依据《中华人民共和国政府信息公开工作年度报告格式（试行）》（国办公开办函〔2019〕60号）"
+        )
+        for t in old
+    )
 
 
 # --- Labels and merged ranges -------------------------------------------------------------------------------

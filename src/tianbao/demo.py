@@ -4,7 +4,8 @@
 
 1. templates for every unit of samples/roster.csv, for 2022 (demo-output/模板/);
 2. check every file under samples/submissions/ as `tianbao check --year 2022 --roster samples/roster.csv`
-   does, print the report, and write the 退回修改 copies (demo-output/退回修改/);
+   does, print the report, and write what goes back to the units as `--feedback --feedback-warnings` does
+   (退回修改, 核实 and fresh templates: demo-output/反馈/);
 3. merge the accepted submissions into demo-output/鄂伦春自治旗2022年汇总.xlsx (when tianbao.consolidation is
    installed);
 4. a short Chinese summary with the output paths.
@@ -39,7 +40,7 @@ ROSTER = SAMPLES / "roster.csv"
 SUBMISSIONS = SAMPLES / "submissions"
 OUTPUT = "demo-output"
 TEMPLATES_DIR = "模板"
-FEEDBACK_DIR = "退回修改"
+FEEDBACK_DIR = "反馈"
 
 
 def find_root() -> Path:
@@ -121,23 +122,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     templates = write_templates(roster, fresh_dir(out / TEMPLATES_DIR))
     console.print(f"已生成 1 份空白模板和 {len(templates) - 1} 份单位模板：{shown(out / TEMPLATES_DIR)}")
 
-    # 2. Check the returned files; 退回修改 copies for the ones with problems.
+    # 2. Check the returned files; what goes back to the units (退回修改, 核实, fresh templates).
     # Imported here: pandas and pandera are slow to import, and step 1 does not need them.
     from tianbao.cli.render import print_report, units_line
     from tianbao.validation import check_files
-    from tianbao.validation.feedback import write_feedback
+    from tianbao.validation.feedback import FeedbackOptions, summary_line, write_feedback_copies
 
     console.rule(f"[bold]2. 检查回收的报表（{shown(submissions)}）")
     run = check_files([Path(shown(submissions))], CheckOptions(year=YEAR, roster=roster))
     print_report(console, run.report)
     feedback_dir = fresh_dir(out / FEEDBACK_DIR)
-    feedback = [
-        p
-        for f in run.report.files
-        if f.submission.spec is run.spec
-        and (p := write_feedback(run.spec, f.submission, feedback_dir, year=YEAR, roster=roster))
-    ]
-    console.print(f"已生成 {len(feedback)} 份退回修改工作簿：{shown(feedback_dir)}")
+    subs = [f.submission for f in run.report.files]
+    feedback = write_feedback_copies(
+        run.spec, subs, FeedbackOptions(feedback_dir, warnings=True), year=YEAR, roster=roster
+    )
+    console.print(summary_line(feedback, Path(shown(feedback_dir))), soft_wrap=True)
 
     s = run.report.summary()  # before the merge, which marks superseded duplicates
 
@@ -161,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"样例：{shown(submissions)} 中 {s['files']} 个文件，名单 {shown(roster_path)}（{len(roster)} 个单位）。",
         f"检查结果（按文件计）：通过 {s['accepted']}，通过（有警告）{s['accepted_with_warnings']}，退回 {s['rejected']}。",
         f"模板：      {shown(out / TEMPLATES_DIR)}/（{len(templates)} 份）",
-        f"退回修改：  {shown(feedback_dir)}/（{len(feedback)} 份）",
+        f"反馈：      {shown(feedback_dir)}/（{len(feedback)} 份：退回修改、核实和新模板）",
     ]
     if merged is not None:
         lines.append(f"汇总表：    {shown(merged)}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tianbao.cli.common import (
+    FeedbackDateOpt,
     PasswordOpt,
     check_options,
     console,
@@ -37,23 +38,33 @@ def check(
     feedback: Annotated[
         Path | None,
         typer.Option(
-            "--feedback", metavar="文件夹", help="为有问题的文件生成“退回修改”工作簿，保存到此文件夹。"
+            "--feedback",
+            metavar="文件夹",
+            help="把反馈工作簿保存到此文件夹：被退回的文件得到“退回修改”工作簿；用错模板或年度的文件得到本次的新模板。",
         ),
     ] = None,
+    feedback_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--feedback-warnings",
+            help="同时为“通过（有警告）”的文件生成“核实”工作簿（与 --feedback 一起用）。",
+        ),
+    ] = False,
+    feedback_date: FeedbackDateOpt = None,
     password: PasswordOpt = None,
 ) -> None:
     """检查回收的报表：每个文件给出“通过”“通过（有警告）”或“退回”，并列出每个问题所在的单元格和修改方法。
 
     退出码：0 没有错误；1 有文件被退回；2 用法错误。
 
-    例：tianbao check 回收/ --year 2025 --roster 名单.csv --feedback 退回修改/
+    例：tianbao check 回收/ --year 2025 --roster 名单.csv --feedback 反馈/ --feedback-warnings
     """
     # Imported here so that `tianbao template` and `--help` do not pay for pandas and pandera.
     from rich.markup import escape
 
     from tianbao.cli.render import print_report
     from tianbao.validation import check_files
-    from tianbao.validation.feedback import write_feedback
+    from tianbao.validation.feedback import FeedbackOptions, summary_line, write_feedback_copies
 
     with user_errors():
         if feedback is not None:
@@ -67,22 +78,10 @@ def check(
         else:
             print_report(console, report)
         if feedback is not None:
-            written = [
-                p
-                for f in report.files
-                if f.submission.spec is run.spec
-                and (
-                    p := write_feedback(
-                        run.spec,
-                        f.submission,
-                        feedback,
-                        year=report.year,
-                        roster=options.roster,
-                        password=password,
-                    )
-                )
-            ]
-            (err_console if as_json else console).print(
-                f"已生成 {len(written)} 份退回修改工作簿：{escape(str(feedback))}"
-            )
+            # What goes back to the units is an output of this command, not an option of the run
+            # (CheckOptions): the copies are written from the run's report, with the run's year and roster.
+            asked = FeedbackOptions(feedback, feedback_warnings, feedback_date, password)
+            subs = [f.submission for f in report.files]
+            written = write_feedback_copies(run.spec, subs, asked, year=report.year, roster=options.roster)
+            (err_console if as_json else console).print(escape(summary_line(written, feedback)))
     raise typer.Exit(report.exit_code)

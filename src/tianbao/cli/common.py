@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import inspect
 import sys
@@ -94,6 +95,26 @@ def _size(text: str) -> int:
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
+
+def _date(text: str) -> dt.date:
+    from tianbao.consolidation.dates import parse_fill_date  # only when the option is given: numpy
+
+    found = parse_fill_date(text)
+    if found is None:
+        raise typer.BadParameter(f"无法识别的日期“{text}”，应写作如 2026-01-20")
+    return found
+
+
+FeedbackDateOpt = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--feedback-date",
+        parser=_date,
+        metavar="日期",
+        help="反馈工作簿封面上写的检查日期，如 2026-01-20（默认今天）。",
+        show_default=False,
+    ),
+]
 
 _LIMITS = Limits()
 

@@ -6,7 +6,7 @@ as xlsxwriter writes them — the same `<row>` and `<c>` elements, shared-string
 byte (tests/test_merge_bulk.py).
 
 Only what these sheets need: text (as shared strings, `xml_text` as `SafeSheet` writes it) and finite numbers,
-one format per column, every column written in every row, no row options.
+one format per column, every column written in every row; of the row options only a height (for wrapped text).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tianbao.template.book import SafeSheet
 
 XLS_STRMAX = 32767  # xlsxwriter truncates longer strings (in UTF-16 units) the same way
 ROW = "\x00"  # stands for the row number in a row's template (never in the XML around it)
+ATTRS = "\x01"  # stands for a row's own attributes (its height) in the template
 
 
 class BulkSheet(SafeSheet):
@@ -38,6 +39,7 @@ class BulkSheet(SafeSheet):
         self._bulk_numbers = np.zeros((0, 0))  # the number columns of each row, as floats
         self._bulk_formats: Sequence[Any] = ()
         self._bulk_text: tuple[int, ...] = ()  # columns holding text (shared-string indices)
+        self._bulk_attrs: list[str] = []  # each row's height attributes ("" for the default height)
 
     def set_bulk_rows(
         self,
@@ -45,10 +47,12 @@ class BulkSheet(SafeSheet):
         rows: Sequence[Sequence[Any]],
         formats: Sequence[Any],
         text_columns: Sequence[int],
+        heights: Sequence[float | None] | None = None,
     ) -> None:
         """Rows of values from column 0, every row as wide as `formats` (the format of each column): text
         in `text_columns`, finite numbers elsewhere. Text is entered in the shared strings now, in the order
-        xlsxwriter would enter it (row by row)."""
+        xlsxwriter would enter it (row by row). `heights`: each row's height in points, as `set_row` takes
+        it (None: the default)."""
         width = len(formats)
         text = sorted(set(text_columns))
         texts_of, numbers_of = picker(text), picker([c for c in range(width) if c not in set(text)])
@@ -57,6 +61,8 @@ class BulkSheet(SafeSheet):
                 raise ValueError(f"a bulk row has {len(row)} values for {width} columns")
         numbers = np.array([numbers_of(row) for row in rows], dtype=float)
         self.set_bulk_table(first, [texts_of(row) for row in rows], numbers, formats, text)
+        if heights is not None:
+            self._bulk_attrs = [self._height_attrs(h) for h in heights]
 
     def set_bulk_table(
         self,
@@ -82,6 +88,7 @@ class BulkSheet(SafeSheet):
         ]
         self._bulk_first, self._bulk_count, self._bulk_formats = first, len(texts), list(formats)
         self._bulk_strings, self._bulk_numbers, self._bulk_text = strings, numbers, text
+        self._bulk_attrs = []
         if texts:
             self._check_dimensions(first + len(texts) - 1, len(formats) - 1)
             self._check_dimensions(first, 0)
@@ -117,11 +124,24 @@ class BulkSheet(SafeSheet):
         number put in with one `replace`, the values with one `%`, both in C."""
         template = self._row_template()
         numbers = self._number_texts()
+        attrs = self._bulk_attrs
+        if not attrs:
+            template = template.replace(ATTRS, "")
         for i, strings in enumerate(self._bulk_strings):
             cells: list[Any] = numbers[i]
             for c, index in zip(self._bulk_text, strings, strict=True):  # in column order
                 cells.insert(c, index)
-            yield template.replace(ROW, str(self._bulk_first + i + 1)) % tuple(cells)
+            row = template.replace(ROW, str(self._bulk_first + i + 1))
+            yield (row.replace(ATTRS, attrs[i]) if attrs else row) % tuple(cells)
+
+    def _height_attrs(self, height: float | None) -> str:
+        """A row's height attributes as xlsxwriter's `_write_row` writes them after `set_row(row, height)`."""
+        if height is None:
+            return ""
+        pixels = int(height * 4.0 / 3.0 + 0.5)
+        if pixels == self.original_row_height == self.default_row_height:
+            return ""
+        return f' ht="{pixels * 0.75:.16g}" customHeight="1"'
 
     def _row_template(self) -> str:
         """`<row>` with a `<c>` per column: `ROW` where the row number goes, `%s` where a value goes."""
@@ -131,7 +151,7 @@ class BulkSheet(SafeSheet):
             kind = ' t="s"' if c in self._bulk_text else ""
             cells.append(f'<c r="{xl_col_to_name(c)}{ROW}"{style}{kind}><v>%s</v></c>')
         # Every row holds every column: each block of 16 rows spans them all.
-        return f'<row r="{ROW}" spans="1:{len(cells)}">{"".join(cells)}</row>'
+        return f'<row r="{ROW}" spans="1:{len(cells)}"{ATTRS}>{"".join(cells)}</row>'
 
     def _number_texts(self) -> list[list[str]]:
         """Every number as xlsxwriter writes it (`.16G`). The two million numbers of 明细 hold a few thousand

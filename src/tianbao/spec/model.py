@@ -66,7 +66,8 @@ class Table(_Strict):
 
 class MetaField(_Strict):
     """A field of the cover. `identity`: the stamp's (unit, year); `required`: a blank one is reported
-    (`meta-missing`); `hint`: the input message of its cell."""
+    (`meta-missing`); `hint`: the input message of its cell, which may name {year} (the template's year) and
+    {next_year}."""
 
     id: str
     label: str
@@ -76,6 +77,22 @@ class MetaField(_Strict):
     hint: str | None = None
 
     _id = field_validator("id")(_check_id)
+
+    @field_validator("hint")
+    @classmethod
+    def _hint_names_known_fields(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.format(year=0, next_year=0)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                raise ValueError(f"hint “{value}” may only name {{year}} and {{next_year}}") from None
+        return value
+
+    def input_hint(self, year: int) -> str:
+        """The input message of this field's cell in a template of `year`."""
+        if self.hint is None:
+            return f"填写{self.label}。"
+        return self.hint.format(year=year, next_year=year + 1)
 
 
 class When(_Strict):

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from xlsxwriter.workbook import Workbook
 
 from tianbao.spec.compiled import RuleInstance, Spec
-from tianbao.spec.layout import SheetLayout, sheet_layouts
+from tianbao.spec.layout import SheetLayout, cover_title, sheet_layouts
+from tianbao.template.page import lines_of, set_columns, setup_page
 from tianbao.template.styles import Styles
 
 
 @dataclass(frozen=True)
 class Mark:
-    """A cell to highlight in a 退回修改 copy: red for errors, amber for warnings, with the messages."""
+    """A cell to highlight in a 退回修改 copy: red for errors, orange for warnings; its comment holds
+    `messages` (each problem and how to fix it, one a paragraph)."""
 
     severity: str  # error | warning
     messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A box at the top of the cover saying what the workbook is and what to do with it (a 退回修改 copy, a
+    核实 notice, a fresh template, a consolidated workbook). `tone` colours it."""
+
+    title: str
+    lines: tuple[str, ...]
+    tone: Literal["error", "warning", "info"] = "info"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a consolidated workbook holds and lacks, in units: its 校验 sheet leads with these."""
+
+    included: int  # units whose data is in the totals
+    returned: int  # units whose files were rejected (not in the totals)
+    missing: int  # roster units that sent nothing
+    listed_on: str  # the sheet that lists every unit with its status
 
 
 class UnitLike(Protocol):
@@ -53,6 +75,9 @@ class TemplateOptions:
     kind: str = "template"
     members: tuple[str, ...] = ()
     notes: tuple[str, ...] | None = None
+    coverage: Coverage | None = None
+    # What the workbook is, at the top of the cover (none for a template as issued).
+    notice: Notice | None = None
 
 
 @dataclass
@@ -65,6 +90,22 @@ class Context:
 
     def __post_init__(self) -> None:
         self.layouts = sheet_layouts(self.spec, self.with_previous)
+
+    @property
+    def title(self) -> str:
+        """The workbook's title, as the cover shows it."""
+        return cover_title(self.options.year)
+
+    @property
+    def page_title(self) -> str:
+        """What the page header of every sheet names: the unit (when known) and the title."""
+        unit = self.options.unit.name if self.options.unit else ""
+        return f"{unit}　{self.title}" if unit else self.title
+
+    def page(self, ws: Any, widths: Sequence[float], **setup: Any) -> None:
+        """Column widths and the page setup of a sheet (tianbao.template.page.setup_page)."""
+        set_columns(ws, widths)
+        setup_page(ws, widths, self.page_title, **setup)
 
     @property
     def with_previous(self) -> bool:
@@ -104,13 +145,14 @@ class Context:
         mark = (self.options.marks or {}).get(cell_id)
         if mark is None:
             return None
-        worksheet.write_comment(
-            row, col, "\n".join(mark.messages), {"x_scale": 2.5, "y_scale": 1.5, "author": "tianbao"}
-        )
+        text = "\n".join(mark.messages)
+        # 3 × the default 128 pixels: about 60 columns of text a line; 16 pixels a line of the 74 by default.
+        tall = max(1.0, lines_of(text, 60) * 16 / 74)
+        worksheet.write_comment(row, col, text, {"x_scale": 3, "y_scale": tall, "author": "tianbao"})
         return self.styles["error_cell" if mark.severity == "error" else "warning_cell"]
 
-    def protect(self, worksheet) -> None:  # type: ignore[no-untyped-def]
-        worksheet.protect(
-            self.options.password or "",
-            {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": False},
-        )
+    def protect(self, worksheet, filters: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """Protect a sheet; with `filters`, its filters and sorting still work (a list sheet)."""
+        options = {"select_locked_cells": True, "select_unlocked_cells": True}
+        options.update({"autofilter": True, "sort": True} if filters else {"format_columns": False})
+        worksheet.protect(self.options.password or "", options)

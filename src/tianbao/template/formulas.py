@@ -1,21 +1,21 @@
 """Excel formulas compiled from rule instances. Only functions that Excel 2010, WPS and LibreOffice all
-support are used: SUM, IF, ABS."""
+support are used: SUM, IF, ABS, COUNTA."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 
-from tianbao.spec.compiled import RuleInstance
-from tianbao.spec.layout import Box, a1
-from tianbao.spec.rules import Term
+from tianbao.spec.compiled import RuleInstance, Spec
+from tianbao.spec.layout import Box, SheetLayout, a1, sheet_layouts
+from tianbao.spec.rules import Term, holds
 
 TOLERANCE = "0.00001"
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def norm_formula(text: str) -> str:
     """Formula text as the reader compares it with the formula written here: no “=”, “$”, quotes around
     sheet names or spaces; upper case (a spreadsheet program may save the same formula either way)."""
@@ -88,21 +88,77 @@ def condition(inst: RuleInstance, lhs: str, rhs: str) -> str:
 
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
+UNFILLED_MARK = "未填写"  # a check none of whose input cells holds anything yet
 
 
 def mark_of(inst: RuleInstance, lhs: float, rhs: float) -> str:
-    """The mark the check formula shows for these two side values (the same test as `condition`)."""
-    diff, tol, op = lhs - rhs, float(TOLERANCE), inst.relation.op
-    if op == "=":
-        ok = abs(diff) < tol
-    elif op == ">=":
-        ok = diff > -tol
-    else:
-        ok = diff < tol
-    return PASS_MARK if ok else FAIL_MARK
+    """The mark the check formula shows for these two side values (the test of `condition`, at its tolerance;
+    values of at most 4 decimals never differ by exactly the tolerance)."""
+    return PASS_MARK if holds(inst.relation.op, lhs, rhs, float(TOLERANCE)) else FAIL_MARK
 
 
-def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box]) -> str:
+def check_formula(inst: RuleInstance, locate: Callable[[Term], str | Box], inputs: Sequence[str]) -> str:
+    """✓ or ✗ as the relation holds, “未填写” while none of its `inputs` (references to the input cells its
+    values are made of: `input_refs`) holds anything."""
     lhs = side_formula(inst.relation.lhs, locate)
     rhs = side_formula(inst.relation.rhs, locate)
-    return f'=IF({condition(inst, lhs, rhs)},"{PASS_MARK}","{FAIL_MARK}")'
+    return check_expression(inst, lhs, rhs, inputs)
+
+
+def check_expression(inst: RuleInstance, lhs: str, rhs: str, inputs: Sequence[str]) -> str:
+    """`check_formula` given the two side expressions."""
+    marks = f'IF({condition(inst, lhs, rhs)},"{PASS_MARK}","{FAIL_MARK}")'
+    if not inputs:
+        return f"={marks}"
+    return f'=IF(COUNTA({",".join(inputs)})=0,"{UNFILLED_MARK}",{marks})'
+
+
+def input_rectangles(
+    lay: SheetLayout, input_ids: set[str] | frozenset[str]
+) -> list[tuple[int, int, int, int]]:
+    """The input cells of a sheet as few rectangles as possible (first_row, first_col, last_row, last_col)."""
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for cid, b in lay.cells.items():
+        if cid in input_ids:
+            row_runs = runs.setdefault(b.row, [])
+            if row_runs and row_runs[-1][1] == b.col - 1:
+                row_runs[-1] = (row_runs[-1][0], b.col)
+            else:
+                row_runs.append((b.col, b.col))
+    rects: list[tuple[int, int, int, int]] = []
+    for row in sorted(runs):
+        for c0, c1 in runs[row]:
+            for i, (r0, rc0, r1, rc1) in enumerate(rects):
+                if rc0 == c0 and rc1 == c1 and r1 == row - 1:
+                    rects[i] = (r0, c0, row, c1)
+                    break
+            else:
+                rects.append((row, c0, row, c1))
+    return rects
+
+
+def check_inputs(spec: Spec, inst: RuleInstance) -> frozenset[str]:
+    """The input cells a check's values are made of (its cells, each total by the inputs it adds up)."""
+    return frozenset().union(*(spec.inputs_of.get(c, {c}) for c in inst.relation.cells()))
+
+
+def check_input_refs(spec: Spec, with_previous: bool, inst: RuleInstance, here: str) -> tuple[str, ...]:
+    """`input_refs` of a check's input cells, written on sheet `here`."""
+    return _check_refs(spec, with_previous, here)[inst.key]
+
+
+@functools.cache  # the same for every template of a spec: keyed by all it is computed from
+def _check_refs(spec: Spec, with_previous: bool, here: str) -> dict[str, tuple[str, ...]]:
+    layouts = sheet_layouts(spec, with_previous)
+    return {inst.key: tuple(input_refs(layouts, check_inputs(spec, inst), here)) for inst in spec.checks}
+
+
+def input_refs(layouts: tuple[SheetLayout, ...], cell_ids: frozenset[str], here: str | None) -> list[str]:
+    """References to `cell_ids` as ranges (D6:I28), sheet by sheet; prefixed with the sheet unless on `here`."""
+    refs = []
+    for lay in layouts:
+        prefix = "" if lay.sheet == here else f"'{lay.sheet}'!"
+        for r0, c0, r1, c1 in input_rectangles(lay, cell_ids):
+            first, last = a1(r0, c0), a1(r1, c1)
+            refs.append(prefix + (first if first == last else f"{first}:{last}"))
+    return refs

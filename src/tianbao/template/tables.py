@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tianbao.spec.domain import DOMAINS
@@ -10,6 +9,7 @@ from tianbao.spec.layout import COVER_SHEET, SUBTITLE_ROW, Box, SheetLayout, a1,
 from tianbao.spec.rules import Term
 from tianbao.template import formulas
 from tianbao.template.context import Context
+from tianbao.template.page import lines_of, row_height
 
 LABEL_KIND_STYLE = {
     "title": "title",
@@ -58,7 +58,7 @@ VALIDATIONS: dict[str, dict[str, Any]] = {
 def write_table(ctx: Context, lay: SheetLayout) -> None:
     ws = ctx.workbook.add_worksheet(lay.sheet)
     st, spec = ctx.styles, ctx.spec
-    _columns(ws, lay)
+    widths = _columns(ws, lay)
     for lab in lay.labels:
         b = lab.box
         fmt = st[LABEL_KIND_STYLE[lab.kind]]
@@ -112,15 +112,15 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             continue
         sides = ctx.check_result(cc.instance)
         mark = formulas.mark_of(cc.instance, *sides) if sides else ""
-        ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here), st["check"], mark)
-        ws.conditional_format(
-            b.row,
-            b.col,
-            b.row,
-            b.col,
-            {"type": "cell", "criteria": "==", "value": f'"{formulas.FAIL_MARK}"', "format": st["fail"]},
-        )
-    _page(ws, lay)
+        inputs = formulas.check_input_refs(spec, ctx.with_previous, cc.instance, lay.sheet)
+        ws.write_formula(b.row, b.col, formulas.check_formula(cc.instance, here, inputs), st["check"], mark)
+        for value, style in (
+            (formulas.FAIL_MARK, "fail" if cc.instance.rule.severity == "error" else "warn"),
+            (formulas.UNFILLED_MARK, "unfilled"),
+        ):
+            rule = {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": st[style]}
+            ws.conditional_format(b.row, b.col, b.row, b.col, rule)
+    _page(ctx, ws, lay, widths)
     ctx.protect(ws)
 
 
@@ -151,34 +151,32 @@ def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-un
     ws.write_formula(SUBTITLE_ROW, 0, text, ctx.styles["subtitle"], value)
 
 
-def _columns(ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
+def _columns(ws, lay: SheetLayout) -> list[float]:  # type: ignore[no-untyped-def]
+    """The column widths of a table sheet (set by the page setup) and the heights of its rows."""
+    widths: list[float] = []
     if lay.label_cols == 1:
-        ws.set_column(0, 0, 24)
+        widths.append(24)
     elif lay.label_cols > 1:
-        ws.set_column(0, lay.label_cols - 2, 11)
-        ws.set_column(lay.label_cols - 1, lay.label_cols - 1, 44)
+        widths += [11] * (lay.label_cols - 1) + [44]
     data_width = 14 if lay.width - lay.label_cols <= 3 else 9
-    ws.set_column(lay.label_cols, lay.width - 1, data_width)
+    widths += [data_width] * (lay.width - lay.label_cols)
     ws.set_row(0, 26)
     for r in lay.header_rows:
         ws.set_row(r, 30)
     for lab in lay.labels:
         if lab.kind == "row_header" and lab.box.row == lab.box.last_row:
             width = 44 if lay.label_cols > 1 and lab.box.col == lay.label_cols - 1 else 24
-            lines = math.ceil(len(lab.text) * 2 / width)
-            if lines > 1:
-                ws.set_row(lab.box.row, 14 * lines)
+            if lines_of(lab.text, width) > 1:
+                ws.set_row(lab.box.row, row_height([(lab.text, width)]))
+    return widths
 
 
-def _page(ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 0)
+def _page(ctx: Context, ws, lay: SheetLayout, widths: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Headers repeated on every page of a one-section table (表三, 表四); frozen for the screen."""
     if len(lay.table.sections) == 1 and lay.data_rows:
         first_data = lay.data_rows[0][0]
         ws.freeze_panes(first_data, lay.label_cols)
-        ws.repeat_rows(0, first_data - 1)
+        ctx.page(ws, widths, repeat_rows=(0, first_data - 1))
     else:
         ws.freeze_panes(SUBTITLE_ROW + 1, 0)
+        ctx.page(ws, widths)

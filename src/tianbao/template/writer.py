@@ -110,14 +110,18 @@ def write_template(
     options: TemplateOptions,
     extra_sheets: Callable[[Context], None] | None = None,
     compresslevel: int | None = None,
+    after_cover: Callable[[Context], None] | None = None,
 ) -> Stamp:
-    """Write one template to `target` (atomically) and return its stamp. `extra_sheets` may add sheets
-    after 校验 (the 退回修改 copy adds 问题清单). `compresslevel`: zlib's level for the zip (None: its default)."""
+    """Write one template to `target` (atomically) and return its stamp. `after_cover` may add sheets right
+    after the cover (the 退回修改 copy's 问题清单), `extra_sheets` after 校验 (the consolidated workbook's
+    明细 …). `compresslevel`: zlib's level for the zip (None: its default)."""
     stamp = make_stamp(spec, options)
     with atomic_path(target) as tmp, scratch() as tmpdir:
         wb = new_workbook(tmp, cover_title(options.year), stamp, compresslevel, tmpdir)
         ctx = Context(spec, options, wb, Styles(wb))
         write_cover(ctx)
+        if after_cover is not None:
+            after_cover(ctx)
         for lay in ctx.layouts:
             write_table(ctx, lay)
         write_checks(ctx)
