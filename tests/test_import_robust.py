@@ -18,6 +18,7 @@ import import_corpus as ic
 from tianbao.cli.main import app
 from tianbao.errors import UsageError
 from tianbao.importing.run import ImportOptions, import_files
+from tianbao.importing.sheet import SOURCE_SHEET
 from tianbao.options import CheckOptions
 from tianbao.reading import read_submission
 from tianbao.roster import Roster, Unit
@@ -88,6 +89,8 @@ def test_imported_workbooks_pass_the_stamp_and_cover_checks(
     issues = _issues(out, fmt)
     assert not STAMP_CODES & {i.code for i in issues}, [i.message for i in issues if i.code in STAMP_CODES]
     wb = openpyxl.load_workbook(out)
+    source = wb[SOURCE_SHEET]  # 原报告 prints as every sheet: A4, fitted to the width, page n of m
+    assert source.page_setup.paperSize == 9 and source.oddFooter.center.text == "第 &P 页，共 &N 页"
     box = cover_boxes(load_spec(fmt))["unit_name"]
     assert "".join(str(wb[COVER_SHEET][a1(box.row, box.col)].value).split()) == "".join(
         sub.stamp.unit_name.split()

@@ -29,6 +29,7 @@ TOTALS_HEADER = ("单元格编号", "工作表", "单元格", "项目", "报告�
 ISSUES_HEADER = ("代码", "级别", "单元格编号", "工作表", "单元格", "说明")
 FIRST_FACT_ROW = 1
 COLUMNS = len(TOTALS_HEADER)
+WIDTHS = (16, 8, 8, 50, 16, 16)  # characters, a width per column
 # Issues of an import that `check` repeats (the others concern the report file, not the workbook).
 REPEATED = frozenset({"import-unreadable", "import-table-missing", "format-outdated"})
 
@@ -60,10 +61,7 @@ def write_sheet(
     """Add the sheet to a workbook being written (`ctx`: the template writer's context)."""
     ws = ctx.workbook.add_worksheet(SOURCE_SHEET)
     st = ctx.styles
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 2, 8)
-    ws.set_column(3, 3, 50)
-    ws.set_column(4, 5, 16)
+    ctx.page(ws, WIDTHS)  # printed as every sheet of the workbook (tianbao.template.page)
     ws.merge_range(0, 0, 0, COLUMNS - 1, "原报告：导入来源、报告中公布的合计和导入时的问题", st["title"])
     for i, key in enumerate(FACTS):
         ws.write_string(FIRST_FACT_ROW + i, 0, key, st["header"])
