@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 
 import lo
+from tianbao import caches
 from tianbao.roster import Unit
 from tianbao.spec import Spec, load_spec
 from tianbao.stamp import META_SHEET, Stamp
@@ -44,6 +45,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is not installed, but CI must run the libreoffice tests")
         pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test starts with the content caches empty (`tianbao.caches`): what a test sees never depends on
+    the tests that ran before it in the same worker."""
+    caches.clear_all()
 
 
 @dataclass(frozen=True)

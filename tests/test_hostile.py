@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import lookalikes as lk
 from tianbao import pool as pool_module
 from tianbao.cli.main import app
 from tianbao.fileio import legible_path
@@ -417,6 +418,14 @@ def _without_table4(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     fx.edit(target, lambda wb: wb.remove(wb["表四"]))
 
 
+def _changed(change: lk.Change) -> Callable[[Path, Path, dict[str, Any]], None]:
+    def build(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
+        target.write_bytes(valid.read_bytes())
+        change(target)
+
+    return build
+
+
 def _fifo(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     os.mkfifo(target)
 
@@ -528,6 +537,19 @@ CORPUS: list[Bad] = [
         "文件或文件夹不存在",
     ),
     Bad("管道.xlsx", _fifo, ("file-unreadable",), "这不是普通文件（可能是管道或设备）"),
+    # What openpyxl refuses beside a look-alike it accepts (tests/lookalikes.py); the look-alike sorts first.
+    *(
+        Bad(f"同形_{name}_乙.xlsx", _changed(refused), ("corrupt-workbook",), "工作簿已损坏")
+        for name, (refused, _) in lk.REFUSED.items()
+    ),
+    Bad(
+        "同形_custom-utf8-by-another-name_甲.xlsx",
+        _changed(lk.custom_declared_ascii),
+        ("stamp-inconsistent",),
+    ),
+    Bad("同形_sheet-utf8-by-another-name_甲.xlsx", _changed(lk.sheet_declared_ascii), ("layout-changed",)),
+    Bad("同形_utf8-name-in-directory-only_甲.xlsx", _changed(lk.rename_member), ()),
+    Bad("同形_invalid-utf8-local-name_甲.xlsx", _changed(lk.renamed_replaced), ()),
     # numbers beyond the domain, as numbers and as text, and numbers no cast reads (tianbao.spec.domain)
     *(
         Bad(name, _bytes(lambda v, c, xml=xml: stored_value(v, "t2.licensing.decisions", xml)), (code,), text)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from tianbao import caches
 from tianbao.errors import os_reason
 from tianbao.inputs import read_regular_file
 from tianbao.issues import Issue, make
@@ -39,7 +41,7 @@ from tianbao.reading.identity import (
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
-from tianbao.reading.values import Parsed, is_blank, parse_value
+from tianbao.reading.values import is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.spec.layout import COVER_SHEET, TITLE_ROW, a1
@@ -257,19 +259,22 @@ def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity)
     values, blank, invalid = sub.values, sub.blank, sub.invalid
     unusable = integrity.missing | integrity.changed
     cells = raw.cells
-    for i, (cell_id, sheet, row, col, value_type, where) in enumerate(plan.inputs):
+    known = caches.VALUES.get
+    for cell in plan.inputs:
+        cell_id, sheet = cell.cell_id, cell.sheet
         if sheet in unusable:
             values[cell_id] = None
             invalid.append(cell_id)
             continue
-        rc = cells.get((sheet, row, col), EMPTY)
+        rc = cells.get((sheet, cell.row, cell.col), EMPTY)
         value, formula = rc.value, rc.formula
-        key = (i, value, value.__class__, formula)  # 1, 1.0 and True are different values here
-        parsed = _PARSED.get(key)
+        # A value typed into a cell reads the same in every file: most cells of most files are small numbers.
+        key = (cell, value, value.__class__, formula)  # 1, 1.0 and True are different values here
+        parsed = known(key)
         if parsed is None:
-            if len(_PARSED) > 100_000:
-                _PARSED.clear()
-            parsed = _PARSED[key] = parse_value(value, value_type, where, formula)
+            parsed = parse_value(value, cell.type, cell.where, formula)
+            size = sys.getsizeof(value) + sys.getsizeof(formula) + caches.size_of(parsed) + 100
+            caches.VALUES.put(key, parsed, size)
         values[cell_id] = parsed.value
         if parsed.blank:
             blank.append(cell_id)
@@ -278,11 +283,6 @@ def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity)
         if parsed.issue is not None:
             issues.append(parsed.issue)
     return issues
-
-
-# A value typed into a cell gives the same result in every file: most cells of most files are small numbers.
-# Keyed by the input's index in the plan: plans live as long as the process (`plan_for` is cached).
-_PARSED: dict[tuple[Any, ...], Parsed] = {}
 
 
 def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:
