@@ -35,12 +35,13 @@ def report_submission(
         spec.id, spec.version, spec.hash, str(reading.year), unit_name=reading.unit_name, kind=KIND
     )
     lost = set(reading.unreadable) | {c.id for t in reading.missing for c in spec.table_cells(t)}
-    for cell_id, _sheet, _row, _col, value_type, where in plan_for(spec).inputs:
+    for cell in plan_for(spec).inputs:
+        cell_id = cell.cell_id
         if cell_id in lost:
             sub.values[cell_id] = None
             sub.invalid.append(cell_id)
             continue
-        parsed = parse_value(reading.values.get(cell_id), value_type, where)  # type: ignore[arg-type]
+        parsed = parse_value(reading.values.get(cell_id), cell.type, cell.where)
         sub.values[cell_id] = parsed.value
         if parsed.blank:
             sub.blank.append(cell_id)
