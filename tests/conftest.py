@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import tianbao  # noqa: F401  # isort: skip  (first: it has openpyxl use the standard library's XML)
 import openpyxl
 import pytest
 from hypothesis import settings

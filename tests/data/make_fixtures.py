@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import tianbao  # noqa: F401  # isort: skip  (first: it has openpyxl use the standard library's XML)
 import openpyxl
 
 from tianbao.filling import fill_template

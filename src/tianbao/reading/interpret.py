@@ -117,7 +117,13 @@ def _read(
         identity.issues.extend(check_serial(identity.stamp))
         identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
         identity.issues.extend(spec_issues)
-        return plan_for(identity.spec).wanted if identity.spec is not None else {}
+        if identity.spec is None:
+            return {}
+        if identity.stamp.kind == "imported":  # also its 原报告 sheet: the printed totals
+            from tianbao.importing.sheet import SOURCE_SHEET, extent
+
+            return {**plan_for(identity.spec).wanted, SOURCE_SHEET: extent(identity.spec)}
+        return plan_for(identity.spec).wanted
 
     with archive:
         raw = _backend_read(backend, path, data, archive, wanted, limits.max_cells)
@@ -189,8 +195,10 @@ def _interpret(
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
+    if sub.kind == "imported":
+        sub.issues.extend(_imported(sub, plan, raw, recomputed))
     sub.issues.extend(_blanks(sub, plan, integrity))
-    if COVER_SHEET not in integrity.missing:
+    if COVER_SHEET not in integrity.missing and sub.kind != "imported":  # a report names no 填报人
         missing = [f.label for f in spec.meta if f.required and is_blank(cover.get(f.id))]
         if missing:
             sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
@@ -221,6 +229,15 @@ def _consolidated(
     recomputed = plan.spec.compute(sub.values)
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
+
+
+def _imported(sub: Submission, plan: Plan, raw: RawWorkbook, recomputed: dict[str, Any]) -> list[Issue]:
+    """An imported report (tianbao.importing.sheet): the cells the import could not read, while still blank,
+    are values that cannot be used, and their issues are said again; every printed total is compared with
+    the recomputed one."""
+    from tianbao.importing.sheet import imported_issues
+
+    return imported_issues(sub, plan, raw, recomputed)
 
 
 def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, Any]:

@@ -155,7 +155,10 @@ def check_files(
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
         previous = options.previous
-        prev = [previous.values_for(s.unit_code, s.year) if previous is not None else None for s in ok]
+        prev = [
+            previous.values_for(s.unit_code, s.year, s.unit_name) if previous is not None else None
+            for s in ok
+        ]
         validated = validate(spec, ok, prev)
         report = Report(
             [FileReport(s) for s in subs],
