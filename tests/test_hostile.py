@@ -25,7 +25,6 @@ import shutil
 import socket
 import sys
 import threading
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import lookalikes as lk
 from tianbao import pool as pool_module
 from tianbao.cli.main import app
 from tianbao.fileio import legible_path
@@ -419,6 +419,14 @@ def _without_table4(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     fx.edit(target, lambda wb: wb.remove(wb["表四"]))
 
 
+def _changed(change: lk.Change) -> Callable[[Path, Path, dict[str, Any]], None]:
+    def build(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
+        target.write_bytes(valid.read_bytes())
+        change(target)
+
+    return build
+
+
 def _fifo(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     os.mkfifo(target)
 
@@ -530,6 +538,19 @@ CORPUS: list[Bad] = [
         "文件或文件夹不存在",
     ),
     Bad("管道.xlsx", _fifo, ("file-unreadable",), "这不是普通文件（可能是管道或设备）"),
+    # What openpyxl refuses beside a look-alike it accepts (tests/lookalikes.py); the look-alike sorts first.
+    *(
+        Bad(f"同形_{name}_乙.xlsx", _changed(refused), ("corrupt-workbook",), "工作簿已损坏")
+        for name, (refused, _) in lk.REFUSED.items()
+    ),
+    Bad(
+        "同形_custom-utf8-by-another-name_甲.xlsx",
+        _changed(lk.custom_declared_ascii),
+        ("stamp-inconsistent",),
+    ),
+    Bad("同形_sheet-utf8-by-another-name_甲.xlsx", _changed(lk.sheet_declared_ascii), ("layout-changed",)),
+    Bad("同形_utf8-name-in-directory-only_甲.xlsx", _changed(lk.rename_member), ()),
+    Bad("同形_invalid-utf8-local-name_甲.xlsx", _changed(lk.renamed_replaced), ()),
     # numbers beyond the domain, as numbers and as text, and numbers no cast reads (tianbao.spec.domain)
     *(
         Bad(name, _bytes(lambda v, c, xml=xml: stored_value(v, "t2.licensing.decisions", xml)), (code,), text)
@@ -625,10 +646,8 @@ def read_with_timeout(path: Path, seconds: float = 20) -> Submission:
 def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.socket) -> None:
     bad = BY_NAME[name]
     tracemalloc.start()
-    t = time.perf_counter()
     try:
         sub = read_with_timeout(corpus / name)
-        elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -637,8 +656,8 @@ def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.s
         assert bad.text in sub.issues[0].message
     for issue in sub.issues:
         assert issue.message and issue.hint and "{" not in issue.message + issue.hint
-    # Quickly and with little memory: nothing was inflated, expanded or allocated for the declared sizes.
-    assert elapsed < 5, f"{name}: {elapsed:.1f} s"
+    # With little memory: nothing was inflated, expanded or allocated for the declared sizes (how fast is
+    # measured in benchmarks/, not asserted here; a reader that hangs fails read_with_timeout).
     assert peak < 40 * MB, f"{name}: {peak / MB:.0f} MB"
     dump = json.dumps(
         [sub.meta, sub.values, [i.to_dict() for i in sub.issues]], ensure_ascii=False, default=str
@@ -778,15 +797,13 @@ def test_thousands_of_files_each_get_a_verdict(tmp_path: Path, valid: Path) -> N
             path = sub / f"附件{i}{rng.choice(['.xlsx', '.txt', '.jpg', '.xls', ''])}"
             path.write_bytes(rng.choice(junk) + rng.randbytes(rng.randrange(0, 64)))
         names.append(path)
-    t = time.perf_counter()
     result = cli("check", str(folder), "--year", str(YEAR), "--json", "--jobs", "2")
-    elapsed = time.perf_counter() - t
     report = json.loads(result.stdout)
     assert sorted(f["path"] for f in report["files"]) == sorted(map(str, names))
     accepted = [f for f in report["files"] if f["status"] == "accepted"]
     assert len(accepted) == 20 and all("报表" in f["path"] for f in accepted)
     assert all(f["issues"] for f in report["files"] if f["status"] == "rejected")
-    assert result.exit_code == 1 and elapsed < 60, f"{elapsed:.1f} s"
+    assert result.exit_code == 1
 
 
 # --- fuzzing: mutations of a valid workbook, a fixed budget ---------------------------------------------

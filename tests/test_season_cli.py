@@ -270,7 +270,17 @@ PROPER = {
     "README",
 }
 PROPER |= {"xlsx", "csv", "zip", "json", "null", "fast", "openpyxl", "samples", "roster", "values"}
-PROPER |= {"html", "docx", "Word"}  # the report's file types, and the word processor a clerk knows
+PROPER |= {
+    "Word",
+    "PDF",
+    "html",
+    "htm",
+    "docx",
+    "pdf",
+    "txt",
+    "md",
+    "auto",
+}  # import's and report's kinds of file
 ENGLISH = (
     "Usage",
     "Options",
@@ -289,7 +299,9 @@ ENGLISH = (
 )
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["fill"], ["check"], ["merge"], ["report"], ["codes"]])
+@pytest.mark.parametrize(
+    "command", [[], ["template"], ["fill"], ["check"], ["merge"], ["import"], ["report"], ["codes"]]
+)
 @pytest.mark.parametrize("columns", [80, 60])
 def test_help_is_chinese(command: list[str], columns: int) -> None:
     result = invoke(*command, "--help", columns=columns)
@@ -300,7 +312,7 @@ def test_help_is_chinese(command: list[str], columns: int) -> None:
     names = set(re.findall(r"--?[a-z][a-z-]*", text))
     bare = re.sub(r"--?[a-z][a-z-]*|\b[HS]\d\b", " ", text)  # option names, rule ids (S1, H3)
     words = set(re.findall(r"[A-Za-z]+", bare))
-    commands = {"template", "fill", "check", "merge", "report", "codes", "j", "o"}
+    commands = {"template", "fill", "check", "merge", "import", "report", "codes", "j", "o"}
     assert words - PROPER - commands == set(), (words - PROPER - commands, names)
     assert not words & set(ENGLISH) and "Show this message" not in text
     assert all(len(line) <= columns for line in text.splitlines() if line.isascii())

@@ -3,12 +3,12 @@
 
 import os
 
-# openpyxl parses with lxml whenever lxml is installed (python-docx, which writes the report, needs it). Its
-# lxml parser leaves XML entities unresolved instead of refusing them, so a workbook with a DOCTYPE would be
-# read rather than refused as unsafe, and the reference reader would no longer read as the fast reader does.
-# tianbao's reference is openpyxl on the standard library's parser guarded by defusedxml: chosen here, before
-# tianbao imports openpyxl (a program that imports openpyxl before tianbao must set OPENPYXL_LXML=False
-# itself; `tianbao.reading.openpyxl_backend` refuses to read otherwise).
+# openpyxl chooses its XML library once, when first imported: lxml when it is installed (python-docx, which
+# `tianbao import` reads Word documents with and `tianbao report` writes them with, requires it), else the standard library's. The two write
+# different bytes and treat entities differently: lxml's parser leaves them unresolved where the standard
+# library's, through defusedxml, refuses the file. tianbao always has openpyxl use the standard library's, so
+# that the files it writes through openpyxl are the same bytes and its reference reader refuses the same
+# hostile files whatever else is installed. Set here, before any tianbao module imports openpyxl.
 os.environ["OPENPYXL_LXML"] = "False"
 
 __version__ = "0.1.0"

@@ -22,6 +22,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import tianbao  # noqa: F401  # isort: skip  (first: it has openpyxl use the standard library's XML)
+import openpyxl
+
 from tianbao.filling import fill_template
 from tianbao.options import CheckOptions
 from tianbao.roster import Roster, Unit
@@ -116,7 +119,6 @@ def filled(
 
 def edit(path: Path, change: Callable[[Any], None]) -> Path:
     """Open with openpyxl, change, save (as a person with a spreadsheet program would)."""
-    import openpyxl  # after tianbao, which chooses openpyxl's XML parser (tianbao/__init__.py)
 
     wb = openpyxl.load_workbook(path)
     change(wb)
@@ -179,7 +181,6 @@ def _truncated(path: Path) -> Path:
 
 
 def _not_a_template(path: Path) -> Path:
-    import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -74,9 +74,8 @@ def template(
         with_prev = 0
         work = []
         for unit in units:
-            values = (
-                _referenced(spec, prev.units[unit.code].values) if prev and unit.code in prev.units else None
-            )
+            last = prev.unit(unit.code, unit.name) if prev else None
+            values = _referenced(spec, last.values) if last is not None else None
             with_prev += values is not None
             target = out / template_filename(year, unit.code, unit.name)
             work.append(

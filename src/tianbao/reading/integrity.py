@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from tianbao import caches
 from tianbao.amounts import TOLERANCE
 from tianbao.cells import shorten
 from tianbao.issues import Issue, make
@@ -130,7 +130,7 @@ def _reference_text(text: str) -> str:
     return f"{ref[0]}!{a1(ref[1], ref[2])}" if ref is not None else (defined_name_value(text) or "（空）")
 
 
-@lru_cache(maxsize=65536)  # the names of a template's cells are the same text in every copy
+@caches.memoized(caches.REFERENCES)  # the names of a template's cells are the same text in every copy
 def parse_reference(text: str) -> tuple[str, int, int] | None:
     """`='表三'!$D$6` or `表三!D6` → ('表三', 5, 3); None when it is not a single-cell reference."""
     s = text.strip().lstrip("=")

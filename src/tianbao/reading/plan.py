@@ -7,9 +7,10 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
+from tianbao import caches
 from tianbao.cells import cell_text
 from tianbao.reading.values import Where
 from tianbao.spec import Spec, cell_name
@@ -31,7 +32,7 @@ PAD = 5  # rows/columns fetched beyond the layout, to recognise content moved by
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536, typed=True)  # labels are the same text in every copy of a template
+@caches.memoized(caches.LABEL_TEXTS, typed=True)  # labels are the same text in every copy of a template
 def norm_text(value: Any) -> str:
     """Label text for comparison: the cell's text (`cell_text`) in NFKC (full-width punctuation as ASCII),
     without any whitespace."""
@@ -53,6 +54,20 @@ class ExpectedLabel:
     def key(self) -> tuple[str, int, int]:
         """The label's place as `RawWorkbook.cells` keys it."""
         return self.sheet, self.row, self.col
+
+
+@dataclass(frozen=True, eq=False)
+class InputCell(caches.Shared):
+    """One input cell of a plan. It stands for itself in the values cache's keys (`caches.VALUES`): what a
+    typed value reads as depends on the cell (its type, its place in messages), so another plan's cell of
+    the same rank is another key."""
+
+    cell_id: str
+    sheet: str
+    row: int
+    col: int
+    type: ValueType  # count, int, amount
+    where: Where  # where its issues point
 
 
 @dataclass
@@ -93,23 +108,15 @@ class Plan:
         return [(lay.sheet, tuple(c for c in lay.cells if not cells[c].computed)) for lay in self.layouts]
 
     @cached_property
-    def inputs(self) -> list[tuple[str, str, int, int, ValueType, Where]]:
-        """Each input cell: (cell id, sheet, row, col, value type, where its issues point)."""
-        out: list[tuple[str, str, int, int, ValueType, Where]] = []
+    def inputs(self) -> tuple[InputCell, ...]:
+        """Each input cell, in the spec's order."""
+        out = []
         for cell_id in self.spec.input_ids:
             cell = self.spec.cells[cell_id]
             sheet, row, col = self.places[cell_id]
-            out.append(
-                (
-                    cell_id,
-                    sheet,
-                    row,
-                    col,
-                    cell.type,
-                    Where(cell_id, sheet, a1(row, col), cell.full_label),
-                )
-            )
-        return out
+            where = Where(cell_id, sheet, a1(row, col), cell.full_label)
+            out.append(InputCell(cell_id, sheet, row, col, cell.type, where))
+        return tuple(out)
 
 
 @cache

@@ -32,6 +32,9 @@ class Node(_Strict):
 
     id: str | None = None
     label: str | None = None
+    # Other wordings of the label seen in published reports (for `tianbao import`): never dumped, so no part
+    # of the structure a stamp's hash names (Spec.hash), as UNHASHED's fields.
+    aliases: list[str] = Field(default_factory=list, exclude=True)
     type: ValueType | None = None
     children: list[Node] = Field(default_factory=list)
 
@@ -55,6 +58,7 @@ class Table(_Strict):
     id: str
     sheet: str = Field(min_length=1, max_length=31)
     title: str
+    aliases: list[str] = Field(default_factory=list, exclude=True)  # other wordings of the title (as Node's)
     sections: list[Section] = Field(min_length=1)
 
     _id = field_validator("id")(_check_id)

@@ -156,12 +156,15 @@ def check_files(
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
         previous = options.previous
-        prev = [previous.values_for(s.unit_code, s.year) if previous is not None else None for s in ok]
+        prev = [
+            previous.values_for(s.unit_code, s.year, s.unit_name) if previous is not None else None
+            for s in ok
+        ]
         validated = validate(spec, ok, prev)
         for i, sub in enumerate(ok):  # the 正文 against the tables and last year's text
             if not sub.text:
                 continue
-            last = previous.text_for(sub.unit_code, sub.year) if previous is not None else None
+            last = previous.text_for(sub.unit_code, sub.year, sub.unit_name) if previous is not None else None
             sub.issues.extend(
                 narrative_issues(spec, sub.text, validated.values(i), year=sub.year, previous=last)
             )
