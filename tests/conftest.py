@@ -8,11 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import tianbao  # noqa: F401  # isort: skip  (first: it has openpyxl use the standard library's XML)
 import openpyxl
 import pytest
 from hypothesis import settings
 
 import lo
+from tianbao import caches
 from tianbao.roster import Unit
 from tianbao.spec import Spec, load_spec
 from tianbao.stamp import META_SHEET, Stamp
@@ -43,6 +45,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is not installed, but CI must run the libreoffice tests")
         pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test starts with the content caches empty (`tianbao.caches`): what a test sees never depends on
+    the tests that ran before it in the same worker."""
+    caches.clear_all()
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ def read_stamps(path: Path) -> dict[str, dict[str, str]]:
     Empty values are written as “-” in custom properties (an empty property is read back as missing);
     they are returned as "" so that the three places compare equal.
     """
+
     wb = openpyxl.load_workbook(path)
     try:
         props = {p.name: p.value for p in wb.custom_doc_props.props if p.name.startswith("tianbao_")}

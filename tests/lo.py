@@ -64,7 +64,8 @@ def recalc_and_save(paths: Sequence[str | os.PathLike[str]], outdir: str | os.Pa
 
 
 def print_to_pdf(paths: Sequence[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> list[Path]:
-    """Print each workbook (every sheet, as its page setup says) to a PDF in `outdir`, as `recalc_and_save`."""
+    """Print each workbook (every sheet, as its page setup says) or document (a .docx, in Writer) to a PDF in
+    `outdir`, as `recalc_and_save`."""
     return _convert(paths, outdir, "pdf", ".pdf")
 
 

@@ -49,7 +49,7 @@ def stored(path: Path, cell_id: str, xml: str) -> Path:
     """Put a cell's XML (as a hostile or unusual client stores it) in place of the filled cell."""
     sheet, box = cell_boxes(SPEC)[cell_id]
     ref = a1(box.row, box.col)
-    part = {"表二": "xl/worksheets/sheet2.xml", "表三": "xl/worksheets/sheet3.xml"}[sheet]
+    part = fx.sheet_part(sheet)
     cell = f'<c r="{ref}"{xml}</c>'.encode()
 
     def change(data: bytes) -> bytes:

@@ -83,9 +83,10 @@ def test_feedback_warnings_adds_a_notice_to_verify(tmp_path: Path) -> None:
         "150723104_吉文镇人民政府_核实.xlsx",
         "150723105_克一河镇人民政府_核实.xlsx",
         "150723108_托扎敏乡人民政府_核实.xlsx",
+        "150723201_鄂伦春自治旗教育局_核实.xlsx",  # its 正文 states 5 applications, 表三 4
         "150723204_鄂伦春自治旗市场监督管理局_核实.xlsx",
     ]
-    assert "已生成 11 份反馈工作簿（退回修改 4 份，核实 5 份，新模板 2 份）" in result.output  # type: ignore[attr-defined]
+    assert "已生成 12 份反馈工作簿（退回修改 4 份，核实 6 份，新模板 2 份）" in result.output  # type: ignore[attr-defined]
     text = notice(out / verify[0])
     assert text.startswith("请核实（2026 年 1 月 20 日）\n")
     assert (

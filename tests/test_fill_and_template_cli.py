@@ -86,7 +86,7 @@ def test_fill_keeps_the_template_intact(blank_template: Path, tmp_path: Path) ->
     out = tmp_path / "filled.xlsx"
     fill_template(blank_template, {"t3.new.np": 3}, out)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["封面", "表二", "表三", "表四", "校验", "_meta"]
+    assert wb.sheetnames == ["封面", "正文", "表二", "表三", "表四", "校验", "_meta"]
     assert wb["_meta"].sheet_state == "veryHidden"
     assert all(ws.protection.sheet for ws in wb)
     t3_inputs = [c for c in load_spec("2021").input_ids if c.startswith("t3.")]

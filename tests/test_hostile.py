@@ -25,7 +25,6 @@ import shutil
 import socket
 import sys
 import threading
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import lookalikes as lk
 from tianbao import pool as pool_module
 from tianbao.cli.main import app
 from tianbao.fileio import legible_path
@@ -167,7 +167,7 @@ def add_shared_strings(items: dict[str, bytes], strings: bytes, count: int) -> N
         b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         b'spreadsheetml.sharedStrings+xml"/></Types>',
     )
-    cover = items["xl/worksheets/sheet1.xml"]
+    cover = items[fx.sheet_part("封面")]
     new, n = re.subn(
         rb'(<c r="[A-Z]+\d+"[^>]*?) t="inlineStr"><is><t>'
         + fx.COVER["meta.filled_by"].encode()
@@ -176,7 +176,7 @@ def add_shared_strings(items: dict[str, bytes], strings: bytes, count: int) -> N
         cover,
     )
     assert n == 1
-    items["xl/worksheets/sheet1.xml"] = new
+    items[fx.sheet_part("封面")] = new
 
 
 def strings_table(n: int, last: str = "王五") -> bytes:
@@ -219,7 +219,7 @@ def declared_huge(valid: Path) -> bytes:
 def understated(valid: Path) -> bytes:
     """表三 says (in the zip directory) that it inflates to 100 bytes: it inflates to more, and is caught."""
     data = bytearray(valid.read_bytes())
-    name = b"xl/worksheets/sheet3.xml"
+    name = fx.sheet_part("表三").encode()
     pos = 0
     while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
         if data[pos + 46 : pos + 46 + len(name)] == name:
@@ -231,9 +231,9 @@ def understated(valid: Path) -> bytes:
 def crc_error(valid: Path) -> bytes:
     """表三 stored uncompressed, one digit of a value changed in place: the XML is fine, the CRC is not."""
     items = members(valid.read_bytes())
-    data = bytearray(pack(items, stored=("xl/worksheets/sheet3.xml",)))
+    data = bytearray(pack(items, stored=(fx.sheet_part("表三"),)))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
-        info = z.getinfo("xl/worksheets/sheet3.xml")
+        info = z.getinfo(fx.sheet_part("表三"))
     start = info.header_offset + 30 + len(info.filename.encode())
     at = data.index(b"<v>3</v>", start)
     data[at + 3] = ord("4")
@@ -326,7 +326,9 @@ def far_cell(valid: Path) -> bytes:
             b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
         )
 
-    return changed(valid, xl_worksheets_sheet3_xml=change)
+    items = members(valid.read_bytes())
+    items[fx.sheet_part("表三")] = change(items[fx.sheet_part("表三")])
+    return pack(items)
 
 
 def stored_value(valid: Path, cell_id: str, xml: str) -> bytes:
@@ -343,7 +345,7 @@ def stored_value(valid: Path, cell_id: str, xml: str) -> bytes:
         assert n == 1
         return new
 
-    key = f"xl_worksheets_sheet{ {'表二': 2, '表三': 3, '表四': 4}[sheet] }_xml"
+    key = fx.sheet_part(sheet).replace("/", "_").replace(".", "_")
     return changed(valid, **{key: change})
 
 
@@ -417,6 +419,14 @@ def _without_table4(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     fx.edit(target, lambda wb: wb.remove(wb["表四"]))
 
 
+def _changed(change: lk.Change) -> Callable[[Path, Path, dict[str, Any]], None]:
+    def build(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
+        target.write_bytes(valid.read_bytes())
+        change(target)
+
+    return build
+
+
 def _fifo(target: Path, valid: Path, ctx: dict[str, Any]) -> None:
     os.mkfifo(target)
 
@@ -430,7 +440,7 @@ def _big_strings(valid: Path, ctx: dict[str, Any]) -> bytes:
 
 
 XML_PARTS = {
-    "表三": "xl/worksheets/sheet3.xml",
+    "表三": fx.sheet_part("表三"),
     "共享字符串": "xl/sharedStrings.xml",
     "workbook": "xl/workbook.xml",
     "自定义属性": "docProps/custom.xml",
@@ -528,6 +538,19 @@ CORPUS: list[Bad] = [
         "文件或文件夹不存在",
     ),
     Bad("管道.xlsx", _fifo, ("file-unreadable",), "这不是普通文件（可能是管道或设备）"),
+    # What openpyxl refuses beside a look-alike it accepts (tests/lookalikes.py); the look-alike sorts first.
+    *(
+        Bad(f"同形_{name}_乙.xlsx", _changed(refused), ("corrupt-workbook",), "工作簿已损坏")
+        for name, (refused, _) in lk.REFUSED.items()
+    ),
+    Bad(
+        "同形_custom-utf8-by-another-name_甲.xlsx",
+        _changed(lk.custom_declared_ascii),
+        ("stamp-inconsistent",),
+    ),
+    Bad("同形_sheet-utf8-by-another-name_甲.xlsx", _changed(lk.sheet_declared_ascii), ("layout-changed",)),
+    Bad("同形_utf8-name-in-directory-only_甲.xlsx", _changed(lk.rename_member), ()),
+    Bad("同形_invalid-utf8-local-name_甲.xlsx", _changed(lk.renamed_replaced), ()),
     # numbers beyond the domain, as numbers and as text, and numbers no cast reads (tianbao.spec.domain)
     *(
         Bad(name, _bytes(lambda v, c, xml=xml: stored_value(v, "t2.licensing.decisions", xml)), (code,), text)
@@ -623,10 +646,8 @@ def read_with_timeout(path: Path, seconds: float = 20) -> Submission:
 def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.socket) -> None:
     bad = BY_NAME[name]
     tracemalloc.start()
-    t = time.perf_counter()
     try:
         sub = read_with_timeout(corpus / name)
-        elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -635,8 +656,8 @@ def test_corpus_verdict(name: str, corpus: Path, valid: Path, listener: socket.s
         assert bad.text in sub.issues[0].message
     for issue in sub.issues:
         assert issue.message and issue.hint and "{" not in issue.message + issue.hint
-    # Quickly and with little memory: nothing was inflated, expanded or allocated for the declared sizes.
-    assert elapsed < 5, f"{name}: {elapsed:.1f} s"
+    # With little memory: nothing was inflated, expanded or allocated for the declared sizes (how fast is
+    # measured in benchmarks/, not asserted here; a reader that hangs fails read_with_timeout).
     assert peak < 40 * MB, f"{name}: {peak / MB:.0f} MB"
     dump = json.dumps(
         [sub.meta, sub.values, [i.to_dict() for i in sub.issues]], ensure_ascii=False, default=str
@@ -776,15 +797,13 @@ def test_thousands_of_files_each_get_a_verdict(tmp_path: Path, valid: Path) -> N
             path = sub / f"附件{i}{rng.choice(['.xlsx', '.txt', '.jpg', '.xls', ''])}"
             path.write_bytes(rng.choice(junk) + rng.randbytes(rng.randrange(0, 64)))
         names.append(path)
-    t = time.perf_counter()
     result = cli("check", str(folder), "--year", str(YEAR), "--json", "--jobs", "2")
-    elapsed = time.perf_counter() - t
     report = json.loads(result.stdout)
     assert sorted(f["path"] for f in report["files"]) == sorted(map(str, names))
     accepted = [f for f in report["files"] if f["status"] == "accepted"]
     assert len(accepted) == 20 and all("报表" in f["path"] for f in accepted)
     assert all(f["issues"] for f in report["files"] if f["status"] == "rejected")
-    assert result.exit_code == 1 and elapsed < 60, f"{elapsed:.1f} s"
+    assert result.exit_code == 1
 
 
 # --- fuzzing: mutations of a valid workbook, a fixed budget ---------------------------------------------
@@ -948,9 +967,9 @@ def test_fuzz_xml_edits(valid: Path, tmp_path: Path) -> None:
 
 
 SHEET_PARTS = {
-    "表二": "xl/worksheets/sheet2.xml",
-    "表三": "xl/worksheets/sheet3.xml",
-    "表四": "xl/worksheets/sheet4.xml",
+    "表二": fx.sheet_part("表二"),
+    "表三": fx.sheet_part("表三"),
+    "表四": fx.sheet_part("表四"),
 }
 
 
@@ -1235,3 +1254,26 @@ def test_merge_takes_the_same_limits(valid: Path, tmp_path: Path) -> None:
     refused = cli(*args, "--max-file-size", "10KB")
     assert refused.exit_code == 1 and "文件大小" in refused.stdout and "--max-file-size" in refused.stdout
     assert cli(*args, "--max-cells", "5000").exit_code == 0
+
+
+def test_openpyxl_parses_without_lxml_whatever_is_installed() -> None:
+    """python-docx brings lxml, on which openpyxl would read a DOCTYPE instead of refusing it: tianbao makes
+    openpyxl use the standard library's parser (through defusedxml), in every process that imports it first,
+    and the reference reader refuses to run on lxml."""
+    import subprocess
+
+    code = (
+        "import tianbao, openpyxl.xml, lxml; from openpyxl.xml import functions as f; "
+        "print(openpyxl.xml.LXML, f.fromstring.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "defusedxml.common"]
+    code = (
+        "import openpyxl, tianbao; from tianbao.reading.openpyxl_backend import OpenpyxlBackend\n"
+        "try:\n    OpenpyxlBackend().read('x.xlsx', {})\nexcept RuntimeError as e:\n    print('refused')"
+    )
+    env = {**os.environ, "OPENPYXL_LXML": "True"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.strip() == "refused"  # openpyxl imported first, on lxml: the reference reader refuses

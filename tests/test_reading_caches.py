@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tianbao.reading import read_submission
 from tianbao.reading.backend import RawWorkbook
 from tianbao.reading.fast_backend import FastBackend
-from tianbao.reading.fast_backend.parts import _core, _workbook, _workbook_openpyxl
-from tianbao.reading.fast_backend.sheet import _Shells
+from tianbao.reading.fast_backend.properties import _core
+from tianbao.reading.fast_backend.rows import _remember_shell, _shell
+from tianbao.reading.fast_backend.workbook import _workbook, _workbook_openpyxl
 from tianbao.reading.identity import _places, by_majority, read_stamp
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.reading.plan import plan_for
@@ -96,15 +97,14 @@ def test_the_input_cells_of_each_sheet(fmt: str) -> None:
 
 
 def test_a_sheet_shell_of_the_same_lengths_but_other_bytes_is_not_known() -> None:
-    shells = _Shells()
     data = b"<worksheet><sheetData></sheetData><tail/></worksheet>"
     start, end = data.find(b"<sheetData"), data.find(b"</sheetData>") + len(b"</sheetData>")
-    shells.remember(data, start, end, "known")
-    assert shells.get(data, start, end) == "known"
-    assert shells.get(data.replace(b"<tail/>", b"<tale/>"), start, end) is None
-    assert shells.get(data.replace(b"<worksheet>", b"<worksheeT>"), start, end) is None
+    _remember_shell(data, start, end, "known")
+    assert _shell(data, start, end) == "known"
+    assert _shell(data.replace(b"<tail/>", b"<tale/>"), start, end) is None
+    assert _shell(data.replace(b"<worksheet>", b"<worksheeT>"), start, end) is None
     moved = data.replace(b"<sheetData>", b"<x/><sheetData>")
-    assert shells.get(moved, start + 4, end + 4) is None
+    assert _shell(moved, start + 4, end + 4) is None
 
 
 def _names_block(names: list[tuple[str, str]]) -> bytes:
@@ -153,6 +153,7 @@ _NUMBERS = st.one_of(
 
 
 @pytest.mark.parametrize("fmt", ["2021", "2019"])
+@settings(deadline=None)  # the first example compiles the plan: correctness here, speed in benchmarks/
 @given(data=st.data())
 def test_totals_are_computed_as_the_rules_define_them(fmt: str, data: st.DataObject) -> None:
     """Spec.compute, the one computation of the totals, gives what each definition's relation says (the rule
@@ -200,7 +201,7 @@ _CUSTOM_VALUES = [
 def test_custom_properties_read_by_their_shape_as_expat_reads_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    from tianbao.reading.fast_backend import parts
+    from tianbao.reading.fast_backend import properties
 
     data = _member(fx.filled(tmp_path / "a.xlsx"), "docProps/custom.xml")
     code = b">150723107<"
@@ -214,9 +215,9 @@ def test_custom_properties_read_by_their_shape_as_expat_reads_them(
         data.replace(b"<vt:lpwstr>", b"<vt:lpwstr>\n", 1),
         data.replace(code, b">" + value.encode() + b"<").replace(b'pid="2"', b'pid="x"'),
     ]
-    got = [_outcome(parts._custom_properties, v) for v in variants * 2]
-    monkeypatch.setattr(parts, "_properties_by_shape", lambda data: None)
-    assert got == [_outcome(parts._custom_properties, v) for v in variants * 2]
+    got = [_outcome(properties._custom_properties, v) for v in variants * 2]
+    monkeypatch.setattr(properties, "_properties_by_shape", lambda data: None)
+    assert got == [_outcome(properties._custom_properties, v) for v in variants * 2]
 
 
 def test_cells_kept_follow_the_positions_asked_for_in_each_read(tmp_path: Path) -> None:
@@ -246,12 +247,12 @@ def test_rows_recognised_by_their_bytes_only_where_their_bytes_are_the_same(tmp_
     valid = fx.filled(tmp_path / "valid.xlsx", {"t3.new.np": 4})
     renumbered = fx.rewrite(
         fx.filled(tmp_path / "renumbered.xlsx", {"t3.new.np": 4}),
-        "xl/worksheets/sheet3.xml",
+        fx.sheet_part("表三"),
         lambda xml: xml.replace(b'<row r="7"', b'<row r="9"', 1).replace(b'<row r="8"', b"<row", 1),
     )
     typed = fx.rewrite(
         fx.filled(tmp_path / "typed.xlsx", {"t3.new.np": 4}),
-        "xl/worksheets/sheet3.xml",
+        fx.sheet_part("表三"),
         lambda xml: re.sub(rb'(<c r="E6" s="\d+") t="n"><v>0</v>', rb'\1 t="str"><v>x</v>', xml, count=1),
     )
     fast = FastBackend()

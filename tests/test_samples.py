@@ -111,19 +111,23 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert len(list(templates.glob("*.xlsx"))) == len(roster) + 1  # one per unit and the blank one
     kinds = {
         "_退回修改": 4,
-        "_核实": 5,
+        "_核实": 6,
         "年度新模板_请重新填写": 2,
     }  # as check --feedback --feedback-warnings
     assert {k: len(list(feedback.glob(f"*{k}.xlsx"))) for k in kinds} == kinds
-    assert "已生成 11 份反馈工作簿（退回修改 4 份，核实 5 份，新模板 2 份）" in proc.stdout
+    assert "已生成 12 份反馈工作簿（退回修改 4 份，核实 6 份，新模板 2 份）" in proc.stdout
+    reports = out / "年度报告"
+    nuomin = reports / "鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告.html"
+    assert nuomin.is_file() and "待填写" not in nuomin.read_text("utf-8")  # its 正文 is whole
+    assert len(list(reports.glob("*.docx"))) == len(list(reports.glob("*.html"))) == 9  # one per unit passed
     if consolidation_available():
         merged = out / "鄂伦春自治旗2022年汇总.xlsx"
         assert merged.is_file()
         assert str(merged) in proc.stdout
         # Which count is of files and which of units, said where both are shown.
-        assert "检查结果（按文件计）：通过 5，通过（有警告）5，退回 7。" in proc.stdout
+        assert "检查结果（按文件计）：通过 4，通过（有警告）6，退回 7。" in proc.stdout
         assert "汇总了 9 个单位的报表（按单位计）。" in proc.stdout
-        assert "报送情况（按单位计，名单中 15 个单位）：已通过 4，有警告 5，退回 5，未报送 1。" in proc.stdout
+        assert "报送情况（按单位计，名单中 15 个单位）：已通过 3，有警告 6，退回 5，未报送 1。" in proc.stdout
 
 
 @pytest.mark.skipif(not consolidation_available(), reason="tianbao.consolidation is not installed")

@@ -180,12 +180,14 @@ def test_merge_asks_for_the_unit_name_instead_of_inventing_one(inbox: Path, tmp_
     assert not (tmp_path / "汇总.xlsx").exists()
 
 
-@pytest.mark.parametrize("command", ["check", "merge"])
+@pytest.mark.parametrize("command", ["check", "merge", "report"])
 def test_an_empty_folder_has_nothing_to_check(command: str, tmp_path: Path) -> None:
     (tmp_path / "空").mkdir()
-    args = [command, str(tmp_path / "空")] + (
-        ["--year", str(YEAR), "-o", str(tmp_path / "汇总.xlsx")] if command == "merge" else []
-    )
+    extra = {
+        "merge": ["--year", str(YEAR), "-o", str(tmp_path / "汇总.xlsx")],
+        "report": ["-o", str(tmp_path / "年度报告")],
+    }
+    args = [command, str(tmp_path / "空"), *extra.get(command, [])]
     result = invoke(*args, columns=300)
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "错误：没有可检查的文件"
@@ -268,6 +270,17 @@ PROPER = {
     "README",
 }
 PROPER |= {"xlsx", "csv", "zip", "json", "null", "fast", "openpyxl", "samples", "roster", "values"}
+PROPER |= {
+    "Word",
+    "PDF",
+    "html",
+    "htm",
+    "docx",
+    "pdf",
+    "txt",
+    "md",
+    "auto",
+}  # import's and report's kinds of file
 ENGLISH = (
     "Usage",
     "Options",
@@ -286,7 +299,10 @@ ENGLISH = (
 )
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["fill"], ["check"], ["merge"], ["codes"], ["serve"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["template"], ["fill"], ["check"], ["merge"], ["import"], ["report"], ["codes"], ["serve"]],
+)
 @pytest.mark.parametrize("columns", [80, 60])
 def test_help_is_chinese(command: list[str], columns: int) -> None:
     result = invoke(*command, "--help", columns=columns)
@@ -297,7 +313,7 @@ def test_help_is_chinese(command: list[str], columns: int) -> None:
     names = set(re.findall(r"--?[a-z][a-z-]*", text))
     bare = re.sub(r"--?[a-z][a-z-]*|\b[HS]\d\b|\b[A-Z]:\\", " ", text)  # options, rules (S1), drives (D:\)
     words = set(re.findall(r"[A-Za-z]+", bare))
-    commands = {"template", "fill", "check", "merge", "codes", "serve", "j", "o"}
+    commands = {"template", "fill", "check", "merge", "import", "report", "codes", "serve", "j", "o"}
     assert words - PROPER - commands == set(), (words - PROPER - commands, names)
     assert not words & set(ENGLISH) and "Show this message" not in text
     assert all(len(line) <= columns for line in text.splitlines() if line.isascii())

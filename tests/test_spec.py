@@ -436,3 +436,19 @@ def test_checks_that_need_last_year_or_a_unit_type(spec2021: Spec, spec2019: Spe
     s1 = next(i for i in spec2021.checks if i.key == "S1[c=np]")
     assert s1.relation.needs_previous and s1.relation.cells(prev=True) == ("t3.fwd.np",)
     assert s1.rule.severity == "warning"
+
+
+def test_a_spec_file_is_its_content_whenever_it_is_loaded(tmp_path: Path) -> None:
+    """A spec given by path is read each time it is loaded: edited in between (in a process that outlives
+    the edit, such as a server), it is the new content; unchanged, it is the same object (what its plan,
+    schema and layouts keep is kept per object)."""
+    path = tmp_path / "自定义.yaml"
+    path.write_text(spec_text(), encoding="utf-8")
+    first = load_spec(str(path))
+    assert load_spec(str(path)) is first
+    path.write_text(
+        replaced("name: 中华人民共和国政府信息公开工作年度报告格式", "name: 本地格式"), encoding="utf-8"
+    )
+    edited = load_spec(str(path))
+    assert (first.doc.name, edited.doc.name) == ("中华人民共和国政府信息公开工作年度报告格式", "本地格式")
+    assert load_spec("2021") is load_spec("2021")

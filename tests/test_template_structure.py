@@ -21,11 +21,12 @@ from conftest import PASSWORD, PREVIOUS_2021, UNIT, Made, read_stamps
 from tianbao.spec import cell_name
 from tianbao.spec.domain import DOMAINS
 from tianbao.spec.layout import COVER_SHEET, Box, SheetLayout, a1, cover_boxes, sheet_layouts
+from tianbao.spec.text_layout import text_layout
 from tianbao.stamp import META_SHEET, Stamp
 from tianbao.template.checks import describe
 
 KINDS = ["generic", "unit", "generic2019"]
-SHEETS = ["封面", "表二", "表三", "表四", "校验", "_meta"]
+SHEETS = ["封面", "正文", "表二", "表三", "表四", "校验", "_meta"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -77,6 +78,10 @@ def input_positions(made: Made) -> dict[str, set[tuple[int, int]]]:
     for field_id, box in cover_boxes(made.spec).items():
         if field_id not in fixed_meta(made):
             out[COVER_SHEET] |= positions(box)
+    text = text_layout(made.spec)
+    assert text is not None
+    for box in text.cells.values():
+        out[text.sheet] |= positions(box)
     return out
 
 
@@ -335,7 +340,11 @@ def test_defined_names_point_at_the_layout(made: Made, wb: Workbook) -> None:
             expected[cell_name(cell_id)] = f"'{lay.sheet}'!{a1(box.row, box.col, absolute=True)}"
     for field_id, box in cover_boxes(made.spec).items():
         expected[f"meta_{field_id}"] = f"'{COVER_SHEET}'!{a1(box.row, box.col, absolute=True)}"
-    assert len(expected) == len(made.spec.cells) + len(made.spec.meta)
+    text = text_layout(made.spec)
+    assert text is not None
+    for cell_id, box in text.cells.items():
+        expected[cell_name(cell_id)] = f"'{text.sheet}'!{a1(box.row, box.col, absolute=True)}"
+    assert len(expected) == len(made.spec.cells) + len(made.spec.meta) + len(text.cells)
     assert {k: names[k].attr_text for k in expected if k in names} == expected
     assert set(names) == set(expected) | set(Stamp.keys())
     assert all(dn.localSheetId is None for dn in names.values())  # workbook-level, not sheet-level

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,34 @@ def test_json_names_a_file_that_is_not_utf8_so_that_it_is_found_again(inbox: Pat
     assert len(paths) == 3 and all(Path(p).is_file() for p in paths)
     if LINUX:
         assert str(inbox / GBK_NAME) in paths and "\\udc" in result.stdout_bytes.decode("utf-8")
+
+
+def test_report_of_such_files_is_well_formed_and_names_them_legibly(inbox: Path, tmp_path: Path) -> None:
+    """The 年度报告 of units whose names held control characters, from files whose names are not UTF-8: every
+    page and Word part well-formed, each file named legibly in the output."""
+    import xml.parsers.expat
+    import zipfile
+
+    import docx
+
+    out = tmp_path / "年度报告"
+    result = cli("report", str(inbox), "--year", str(YEAR), "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    pages, words = sorted(out.glob("*.html")), sorted(out.glob("*.docx"))
+    assert len(pages) == len(words) == len(NAMES)
+    assert sorted(p.name.removesuffix(".html") for p in pages) == sorted(
+        f"{name}{YEAR}年政府信息公开工作年度报告" for name in CLEAN
+    )
+    for page in pages:  # nothing an HTML parser must not meet (it would show as boxes or stop a CMS)
+        assert (
+            re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", page.read_text("utf-8"))
+            is None
+        )
+    for word in words:
+        with zipfile.ZipFile(word) as z:
+            for name in z.namelist():
+                if name.endswith((".xml", ".rels")):
+                    xml.parsers.expat.ParserCreate().Parse(z.read(name), True)
+        assert docx.Document(str(word)).paragraphs
+    if LINUX:
+        assert "诺敏镇报表.xlsx" in result.output and "阿里河 镇.xlsx" in result.output

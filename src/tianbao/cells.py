@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -45,6 +46,32 @@ def xml_text(text: str) -> str:
     if _NOT_XML.search(text) is None:
         return text
     return _NOT_XML.sub(_xml_char, text)
+
+
+# Line breaks as Word and other applications put them into pasted text: CR LF, CR, Word's manual line break
+# (vertical tab), Unicode's line and paragraph separators. What else XML cannot hold goes as `xml_text` says.
+_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\u2028\u2029\x85]")
+# A character a workbook's XML cannot hold is stored as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19 ST_Xstring): Excel
+# saves Word's manual line break pasted into a cell as _x000B_. Neither reader decodes it (both drop the
+# x005F_ of an escaped “_x”, as openpyxl does for shared strings), so a text cell's content is decoded here.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EMPTY_LINES = re.compile(r"\n{3,}")
+_SPACE = " \t\u3000\xa0"  # spaces, and the full-width ones that indent pasted paragraphs
+
+
+def clean_text(value: Any) -> str:
+    """A text cell's content as text: _xHHHH_ escapes decoded, a paragraph a line (line breaks as \\n, no
+    indentation or spaces around a line, at most one blank line between paragraphs), text XML can hold
+    (`xml_text`); a date as 2026年1月15日 (what a person typing a date into Excel meant); "" for blank."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = cell_text(value)
+    if not text:
+        return ""
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = xml_text(_BREAKS.sub("\n", text))
+    text = "\n".join(line.strip(_SPACE) for line in text.split("\n"))
+    return _EMPTY_LINES.sub("\n\n", text).strip()
 
 
 _REQUIRED = object()

@@ -6,9 +6,11 @@
 2. check every file under samples/submissions/ as `tianbao check --year 2022 --roster samples/roster.csv`
    does, print the report, and write what goes back to the units as `--feedback --feedback-warnings` does
    (退回修改, 核实 and fresh templates: demo-output/反馈/);
-3. merge the accepted submissions into demo-output/鄂伦春自治旗2022年汇总.xlsx (when tianbao.consolidation is
+3. the publishable report of every accepted submission, as `tianbao report` writes it (demo-output/年度报告/:
+   诺敏镇's is whole, its 正文 taken from its published report; the others mark what their 正文 lacks);
+4. merge the accepted submissions into demo-output/鄂伦春自治旗2022年汇总.xlsx (when tianbao.consolidation is
    installed);
-4. a short Chinese summary with the output paths.
+5. a short Chinese summary with the output paths.
 
 The repository root is the working directory when it holds samples/ (as under `make demo`), else the checkout
 this module was installed from (an editable install).
@@ -41,6 +43,7 @@ SUBMISSIONS = SAMPLES / "submissions"
 OUTPUT = "demo-output"
 TEMPLATES_DIR = "模板"
 FEEDBACK_DIR = "反馈"
+REPORTS_DIR = "年度报告"
 
 
 def find_root() -> Path:
@@ -105,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        help=f"输出文件夹（默认：仓库目录下的 {OUTPUT}/；其中的 {TEMPLATES_DIR}/ 和 {FEEDBACK_DIR}/ 每次重新生成）。",
+        help=f"输出文件夹（默认：仓库目录下的 {OUTPUT}/；其中的 {TEMPLATES_DIR}/、{FEEDBACK_DIR}/ 和 {REPORTS_DIR}/ 每次重新生成）。",
     )
     args = parser.parse_args(argv)
     console = Console(highlight=False)
@@ -140,10 +143,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     s = run.report.summary()  # before the merge, which marks superseded duplicates
 
-    # 3. Merge the accepted submissions.
+    # 3. The publishable reports (before the merge, which records its rules' issues on the submissions).
+    from tianbao.report.publish import Written, publish
+
+    console.rule("[bold]3. 生成年度报告")
+    reports_dir = fresh_dir(out / REPORTS_DIR)
+    reports = [r for r in publish(run, reports_dir) if isinstance(r, Written)]
+    console.print(
+        f"已为 {len(reports)} 个通过检查的单位生成年度报告（网页和 Word 文档）：{shown(reports_dir)}"
+    )
+
+    # 4. Merge the accepted submissions.
     merged: Path | None = None
     if consolidation_available():
-        console.rule("[bold]3. 汇总")
+        console.rule("[bold]4. 汇总")
         merged = out / f"{COUNTY}{YEAR}年汇总.xlsx"
         result = merge_samples(run, roster, merged)
         console.print(f"汇总了 {len(result.members)} 个单位的报表（按单位计）。")
@@ -151,16 +164,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(units_line(result.roll_call), soft_wrap=True)
         console.print(f"已生成汇总表：{shown(merged)}", soft_wrap=True)
     else:
-        console.rule("[bold]3. 汇总（跳过）")
+        console.rule("[bold]4. 汇总（跳过）")
         console.print("本版本还没有汇总功能（tianbao.consolidation），跳过汇总。")
 
-    # 4. Summary.
+    # 5. Summary.
     console.rule("[bold]完成")
     lines = [
         f"样例：{shown(submissions)} 中 {s['files']} 个文件，名单 {shown(roster_path)}（{len(roster)} 个单位）。",
         f"检查结果（按文件计）：通过 {s['accepted']}，通过（有警告）{s['accepted_with_warnings']}，退回 {s['rejected']}。",
         f"模板：      {shown(out / TEMPLATES_DIR)}/（{len(templates)} 份）",
         f"反馈：      {shown(feedback_dir)}/（{len(feedback)} 份：退回修改、核实和新模板）",
+        f"年度报告：  {shown(reports_dir)}/（{len(reports)} 个单位，各一份 .html 和 .docx）",
     ]
     if merged is not None:
         lines.append(f"汇总表：    {shown(merged)}")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import io
 import os
 import re
 import signal
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tianbao.cells import xml_text
@@ -123,3 +126,20 @@ def _umask() -> int:
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+def fixed_zip(data: bytes, when: dt.datetime, replace: Mapping[str, bytes] | None = None) -> bytes:
+    """A zip (an .xlsx, a .docx) rewritten so that it records `when` instead of the clock: every entry dated
+    `when` (1980 at the earliest, zip's first date), entry attributes fixed, members in their order and
+    deflated; `replace`: members given new content."""
+    out = io.BytesIO()
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = (replace or {}).get(info.filename)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            zout.writestr(entry, zin.read(info) if content is None else content)
+    return out.getvalue()

@@ -300,6 +300,63 @@ CATALOGUE: dict[str, IssueType] = {
             "“{label}”中是公式 {raw}，不是填写的数字。",
             "请直接填写数字，不要在填写的单元格中使用公式（可先算好再填入结果）。",
         ),
+        # --- published reports (tianbao import) ---------------------------------------------------
+        _t(
+            "report-unreadable",
+            "error",
+            "报告无法读取",
+            "报告无法读取：{reason}。",
+            "请找到这份报告的网页（.html）、Word 文档（.docx）、有文字的 PDF 或文本（.txt）再导入。",
+        ),
+        _t(
+            "import-year-unknown",
+            "error",
+            "无法确定报告年度",
+            "报告的标题和正文中没有找到报告年度，未导入。",
+            "请用 --year 指定报告年度。",
+        ),
+        _t(
+            "import-unit-unknown",
+            "warning",
+            "无法确定单位",
+            "报告的标题和落款中没有找到单位名称。",
+            "请用 --unit-name 和 --unit-code 指定单位。",
+        ),
+        _t(
+            "import-unit-not-in-roster",
+            "warning",
+            "名单中没有报告的单位",
+            "名单中没有“{name}”（或有几个单位与它同名），导入的工作簿中没有单位代码。",
+            "请核对名单中的单位名称，或用 --unit-code 指定这份报告的单位代码。",
+        ),
+        _t(
+            "format-outdated",
+            "warning",
+            "使用了旧的报告格式",
+            "这是 {year} 年度的报告，表二却是 2019 年试行格式（国办公开办函〔2019〕60号）的栏目，已按 2019 年格式导入。",
+            "2021 年度起应使用国办公开办函〔2021〕30号的格式，请提醒该单位。",
+        ),
+        _t(
+            "import-table-missing",
+            "error",
+            "报告中没有这张表",
+            "报告中没有找到{sheet}（{title}），{sheet}留空。",
+            "请核对报告是否缺少这张表（例如表格是图片）；可照原报告在导入的工作簿中填写。",
+        ),
+        _t(
+            "import-unreadable",
+            "warning",
+            "无法确定的数字",
+            "“{label}”无法确定：{reason}，已留空。",
+            "请对照原报告核实，在导入的工作簿中填写这一单元格。",
+        ),
+        _t(
+            "published-total-mismatch",
+            "error",
+            "公布的合计与分项不符",
+            "“{label}”报告中公布为 {published}，按分项重新计算为 {recomputed}。",
+            "请核对报告中这一合计和它的各分项；公布的数字有误时，应更正已公开的报告。",
+        ),
         # --- consolidation ------------------------------------------------------------------------
         _t(
             "duplicate-identical",
@@ -321,6 +378,49 @@ CATALOGUE: dict[str, IssueType] = {
             "重复计算",
             "{detail}，会造成重复计算，本文件不计入汇总。",
             "汇总表已包含该单位的数据；请只保留汇总表或只保留其组成单位的报表。",
+        ),
+        # --- the report's text (正文), checked against the tables ---------------------------------
+        _t(
+            "text-number-mismatch",
+            "warning",
+            "正文的件数与统计表不符",
+            "“{label}”中“{sentence}”与统计表不符：{detail}。",
+            "请核对正文中的件数，使其与表三、表四一致（数字以核实后的为准，改正文或改统计表）。",
+        ),
+        _t(
+            "text-fee-mismatch",
+            "warning",
+            "正文的收费情况与统计表不符",
+            "“{label}”中“{sentence}”与统计表不符：{detail}。",
+            "信息处理费（元）写在“六、其他需要报告的事项”中，行政事业性收费（万元）填在表二；请核对两者的说法和数字。",
+        ),
+        _t(
+            "text-section-empty",
+            "warning",
+            "正文缺少必写部分",
+            "正文已填写，但“{label}”是空白。",
+            "年度报告不能缺少这一部分，请补写。",
+        ),
+        _t(
+            "text-too-long",
+            "warning",
+            "正文篇幅过长",
+            "“{label}”共 {count} 字，超过约 {limit} 字。",
+            "这一部分宜简明扼要，请精简到约 {limit} 字以内。",
+        ),
+        _t(
+            "text-repeated",
+            "warning",
+            "正文与上年报告重复",
+            "“{label}”的 {total} 句中有 {same} 句与上年报告相同，如“{sentence}”。",
+            "年度报告应写本年度的情况，请按本年的工作重写，不要照抄上年报告。",
+        ),
+        _t(
+            "text-cell-too-long",
+            "warning",
+            "正文单元格超过 Excel 的上限",
+            "“{label}”有 {count} 个字符，超过 Excel 一个单元格最多 32,767 个字符的上限。",
+            "在 Excel 或 WPS 中打开时超出的部分会被截去（退回修改的工作簿也只保留前 32,767 个字符），请精简。",
         ),
     ]
 }

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tianbao.cells import cell_text, xml_text
-from tianbao.errors import RosterError, os_reason
+from tianbao.errors import RosterError, UsageError, os_reason
 from tianbao.inputs import read_regular_file
 
 if TYPE_CHECKING:
@@ -35,6 +35,22 @@ TOO_BIG_HINT = "名单每个单位一行，一万个单位也不到 1 MB；请�
 
 MAX_NAME = 200  # characters of a unit's name: real names have a few dozen; Excel cells hold 32,767
 MAX_CODE = 64  # characters of a code: 统一社会信用代码 has 18, 行政区划代码 12
+
+
+def require_bounded(
+    code: str | None, name: str | None, *, whose: str, code_option: str, name_option: str
+) -> None:
+    """A unit's code and name given as options (merge --unit, import --unit-code …) are bound as a roster's
+    (`MAX_CODE`, `MAX_NAME`): a UsageError otherwise."""
+    if code and len(code) > MAX_CODE:
+        raise UsageError(
+            f"{whose}代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", f"请用 {code_option} 只给出代码"
+        )
+    if name and len(name) > MAX_NAME:
+        raise UsageError(
+            f"{whose}名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", f"请用 {name_option} 只给出单位的名称"
+        )
+
 
 _SPACE = re.compile(r"\s+")  # includes the full-width space U+3000
 _FLOAT_CODE = re.compile(r"(\d+)\.0+")  # 150723100.0 → 150723100

@@ -52,7 +52,7 @@ class Stamp:
     unit_code: str = ""
     unit_name: str = ""
     unit_type: str = ""
-    kind: str = "template"  # template | consolidated
+    kind: str = "template"  # template | consolidated | imported (from a published report: tianbao import)
     serial: str = ""
     members: str = ""  # consolidated: the constituent unit codes, comma separated
 

@@ -12,6 +12,7 @@ template: the stamp carries the spec's hash. The builders are also used by tests
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import sys
@@ -21,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import tianbao  # noqa: F401  # isort: skip  (first: it has openpyxl use the standard library's XML)
 import openpyxl
 
 from tianbao.filling import fill_template
@@ -47,6 +49,28 @@ def valid_values(spec: Spec) -> dict[str, Any]:
     values.update({"t2.licensing.decisions": 8, "t2.penalty.decisions": 2})
     values.update(COVER)
     return values
+
+
+@functools.cache
+def sheet_parts(fmt: str = "2021") -> dict[str, str]:
+    """Sheet name → its worksheet part (xl/worksheets/sheetN.xml) in the templates the fixtures are made from,
+    read from a template's workbook.xml and its relationships."""
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "template.xlsx"
+        write_template(load_spec(fmt), template, TemplateOptions(year=YEAR, unit=UNIT))
+        with zipfile.ZipFile(template) as z:
+            book = z.read("xl/workbook.xml").decode()
+            rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels)})
+    return {
+        name: "xl/" + targets[rid].removeprefix("/xl/")
+        for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*r:id="(rId\d+)"', book)
+    }
+
+
+def sheet_part(sheet: str, fmt: str = "2021") -> str:
+    return sheet_parts(fmt)[sheet]
 
 
 # --- writing ----------------------------------------------------------------------------------------------
@@ -76,8 +100,10 @@ def filled(
     year: int = YEAR,
     drop: tuple[str, ...] = (),
     overwrite_formulas: bool = False,
+    text: bool = True,
 ) -> Path:
-    """A template filled with the valid values, updated by `values` (None: leave blank), minus `drop`."""
+    """A template filled with the valid values, updated by `values` (None: leave blank), minus `drop`.
+    `text=False`: a template without the 正文 sheet, as every template was before it existed."""
     spec = load_spec(fmt)
     data = valid_values(spec)
     data.update(values or {})
@@ -85,7 +111,7 @@ def filled(
         data.pop(key, None)
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.xlsx"
-        write_template(spec, template, TemplateOptions(year=year, unit=unit))
+        write_template(spec, template, TemplateOptions(year=year, unit=unit, text=text))
         fill_template(template, data, path, overwrite_formulas=overwrite_formulas)
     normalise(path)
     return path
@@ -93,6 +119,7 @@ def filled(
 
 def edit(path: Path, change: Callable[[Any], None]) -> Path:
     """Open with openpyxl, change, save (as a person with a spreadsheet program would)."""
+
     wb = openpyxl.load_workbook(path)
     change(wb)
     wb.save(path)
@@ -154,6 +181,7 @@ def _truncated(path: Path) -> Path:
 
 
 def _not_a_template(path: Path) -> Path:
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "表三"
@@ -229,7 +257,7 @@ FIXTURES: dict[str, Callable[[Path], Path]] = {
     "name-mismatch": _name,
     "formula-overwritten": lambda p: filled(p, {"t3.new.tot": 3}, overwrite_formulas=True),
     "protection-removed": _unprotect,
-    "cached-value-mismatch": lambda p: set_cached(filled(p), "xl/worksheets/sheet3.xml", "J6", "5"),
+    "cached-value-mismatch": lambda p: set_cached(filled(p), sheet_part("表三"), "J6", "5"),
     "value-text-number": lambda p: filled(p, {"t2.licensing.decisions": "１２"}),
     "value-dash": lambda p: filled(p, {"t2.rules.issued": "—"}),
     "value-unit-suffix": lambda p: filled(p, {"t2.licensing.decisions": "8件"}),
@@ -447,6 +475,13 @@ def build_merge(out_dir: Path) -> list[Path]:
     return paths
 
 
+def build_text(out_dir: Path) -> list[Path]:
+    """text/before-text-sheet.xlsx: a valid report in a template made before the 正文 sheet existed (the same
+    template without it: byte-identical to what tianbao wrote then)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [filled(out_dir / "before-text-sheet.xlsx", text=False)]
+
+
 def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -455,7 +490,12 @@ def build(out_dir: Path = HERE, codes: list[str] | None = None) -> list[Path]:
             continue
         paths.append(make(out_dir / f"{code}.xlsx"))
     if not codes:
-        paths += build_rules(out_dir / "rules") + build_merge(out_dir / "merge") + build_tampered(out_dir)
+        paths += (
+            build_rules(out_dir / "rules")
+            + build_merge(out_dir / "merge")
+            + build_tampered(out_dir)
+            + build_text(out_dir / "text")
+        )
     return paths
 
 

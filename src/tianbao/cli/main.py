@@ -9,7 +9,9 @@ from tianbao.cli.check_cmd import check
 from tianbao.cli.codes_cmd import codes
 from tianbao.cli.fill_cmd import fill
 from tianbao.cli.help import ChineseCommand
+from tianbao.cli.import_cmd import import_
 from tianbao.cli.merge_cmd import merge
+from tianbao.cli.report_cmd import report
 from tianbao.cli.serve_cmd import serve
 from tianbao.cli.template_cmd import template
 from tianbao.cli.usage import ChineseGroup
@@ -29,6 +31,8 @@ app.command("template", cls=ChineseCommand)(template)
 app.command("fill", cls=ChineseCommand)(fill)
 app.command("check", cls=ChineseCommand)(check)
 app.command("merge", cls=ChineseCommand)(merge)
+app.command("report", cls=ChineseCommand)(report)
+app.command("import", cls=ChineseCommand)(import_)
 app.command("codes", cls=ChineseCommand)(codes)
 app.command("serve", cls=ChineseCommand)(serve)
 

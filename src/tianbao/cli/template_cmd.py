@@ -49,6 +49,10 @@ def template(
             max=MAX_JOBS,
         ),
     ] = None,
+    text: Annotated[
+        bool,
+        typer.Option("--text/--no-text", help="是否包含“正文”工作表（年度报告的文字部分；默认包含）。"),
+    ] = True,
 ) -> None:
     """生成加锁、带戳记的填报模板：不给名单时生成一份空白模板，给名单时为每个单位生成一份。
 
@@ -63,10 +67,10 @@ def template(
         prev = previous_of(previous, fmt, year)
         out.mkdir(parents=True, exist_ok=True)
         if roster is None:
-            _single(spec, year, out, password, prev, previous)
+            _single(spec, year, out, password, prev, previous, text)
             return
         units = load_roster(roster)
-        work, with_prev = roster_jobs(spec, year, units, out, previous=prev, password=password)
+        work, with_prev = roster_jobs(spec, year, units, out, previous=prev, password=password, text=text)
         for target, _ in work:
             require_not_input(target, [roster, *(previous or ())])
         with progress_bar(label="生成") as progress:
@@ -76,12 +80,18 @@ def template(
 
 
 def _single(
-    spec: Spec, year: int, out: Path, password: str | None, prev: Previous | None, source: list[Path] | None
+    spec: Spec,
+    year: int,
+    out: Path,
+    password: str | None,
+    prev: Previous | None,
+    source: list[Path] | None,
+    text: bool = True,
 ) -> None:
     """The blank template; with last year's workbook of one unit, that unit's template."""
     if prev is None:
         target = out / template_filename(year)
-        stamp = write_template(spec, target, TemplateOptions(year=year, password=password))
+        stamp = write_template(spec, target, TemplateOptions(year=year, password=password, text=text))
         console.print(f"已生成空白模板：{escape(str(target))}（模板编号 {stamp.serial}）")
         return
     if len(prev.units) != 1:
@@ -93,7 +103,7 @@ def _single(
     target = out / (template_filename(year, unit.code, unit.name) if unit else template_filename(year))
     require_not_input(target, source or ())
     stamp = write_template(
-        spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password)
+        spec, target, TemplateOptions(year=year, unit=unit, previous=values, password=password, text=text)
     )
     who = escape(f"{unit.name}（{unit.code}）的") if unit else "空白"
     console.print(f"已生成{who}模板（带上年数据）：{escape(str(target))}（模板编号 {stamp.serial}）")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from typing import Any
+
+from tianbao import caches
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -29,7 +30,7 @@ def parse_fill_date(value: Any) -> dt.date | None:
     return _parse_text(value)
 
 
-@functools.lru_cache(maxsize=4096)  # units of a run fill in much the same few dates
+@caches.memoized(caches.DATES)  # units of a run fill in much the same few dates
 def _parse_text(value: str) -> dt.date | None:
     text = value.translate(_FULL_WIDTH)
     m = _DATE.match(text) or _COMPACT.match(text)

@@ -17,7 +17,7 @@ from tianbao.gctools import paused_gc
 from tianbao.inputs import expand_paths, inputs_at, require_not_input
 from tianbao.intake import Ignored, ignored_reason
 from tianbao.options import CheckOptions
-from tianbao.roster import MAX_CODE, MAX_NAME, Roster
+from tianbao.roster import Roster, require_bounded
 from tianbao.spec import Spec
 from tianbao.validation.run import CheckRun, Progress, check_files, nothing_to_check
 from tianbao.validation.validate import Validated
@@ -26,12 +26,7 @@ from tianbao.validation.validate import Validated
 def resolve_parent(roster: Roster | None, code: str | None = None, name: str | None = None) -> Parent:
     """The unit of the consolidated workbook: `code` (--unit), else the roster's top parent. A code or name
     given is bound as a roster's are (`MAX_CODE`, `MAX_NAME`)."""
-    if code and len(code) > MAX_CODE:
-        raise UsageError(f"汇总单位代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", "请用 --unit 只给出代码")
-    if name and len(name) > MAX_NAME:
-        raise UsageError(
-            f"汇总单位名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", "请用 --unit-name 只给出单位的名称"
-        )
+    require_bounded(code, name, whose="汇总单位", code_option="--unit", name_option="--unit-name")
     if not code and roster is not None:
         code = roster.top_parent()
     if not code:
@@ -195,7 +190,9 @@ def merge_files(
         options = options.excluding([out])
         found = expand_paths(paths, exclude=options.exclude)
     run = check_files(found, options, progress=progress)
-    prev = options.previous.values_for(parent.code, year) if options.previous is not None else None
+    prev = (
+        options.previous.values_for(parent.code, year, parent.name) if options.previous is not None else None
+    )
     with paused_gc():
         return consolidate(
             run,

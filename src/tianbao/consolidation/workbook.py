@@ -94,6 +94,7 @@ def consolidated_options(c: Consolidation, password: str | None = None) -> Templ
         notes=notes(c),
         coverage=coverage(c),
         notice=notice(c),
+        text=False,  # no 正文: merge writes the workbook again each time, so a text written in it would be lost
     )
 
 

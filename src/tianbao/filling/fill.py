@@ -1,4 +1,5 @@
-"""Write values into a template's input cells by cell id, as a person would type them.
+"""Write values into a template's input cells by cell id (t3.new.np, meta.phone, text.overview.active), as a
+person would type them.
 
 Numbers stay numbers, text stays text (“12件”, “—”; `xml_text`, as every text tianbao writes), None leaves
 the cell blank. Computed (formula) cells are refused unless `overwrite_formulas=True`, which imitates a
@@ -25,10 +26,12 @@ import openpyxl
 
 from tianbao.cells import xml_text
 from tianbao.errors import FillError, os_reason
-from tianbao.fileio import atomic_path
+from tianbao.fileio import atomic_path, fixed_zip
 from tianbao.inputs import read_regular_file
 from tianbao.spec import Spec, known_specs
 from tianbao.spec.layout import COVER_SHEET, cell_boxes, cover_boxes
+from tianbao.spec.text import PREFIX as TEXT
+from tianbao.spec.text_layout import text_layout
 
 Value = int | float | str | None
 
@@ -141,6 +144,7 @@ def fill_template(
     spec = _stamped_spec(wb, template)
     boxes = cell_boxes(spec)
     meta = cover_boxes(spec)
+    text = text_layout(spec)
     for key, value in values.items():
         _writable(key, value)
         if key.startswith("meta."):
@@ -148,6 +152,11 @@ def fill_template(
             if box is None:
                 raise FillError(f"未知的封面项“{key}”", "可用：" + "、".join(f"meta.{m}" for m in meta))
             sheet = COVER_SHEET
+        elif key.startswith(f"{TEXT}."):
+            if text is None or text.sheet not in wb.sheetnames or key not in text.cells:
+                known = "、".join(text.cells) if text is not None else "（本模板没有“正文”）"
+                raise FillError(f"未知的正文编号“{key}”", f"可用：{known}")
+            sheet, box = text.sheet, text.cells[key]
         else:
             if key not in boxes:
                 raise FillError(f"未知的单元格编号“{key}”", "编号形如 t3.new.np，见 README 的单元格编号说明")
@@ -187,17 +196,11 @@ _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 def settle(path: str | os.PathLike[str], saved: dt.datetime) -> None:
     """Rewrite an openpyxl-saved workbook so that it records `saved`, not the clock: core.xml's modified
     time and every zip entry's time (entry attributes fixed too). Members keep their order and content."""
-    with zipfile.ZipFile(path) as zin:
-        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    data = Path(path).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = z.read("docProps/core.xml") if "docProps/core.xml" in z.namelist() else None
     stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in members:
-            if name == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=max(saved, dt.datetime(1980, 1, 1)).timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            zout.writestr(info, data)
-    Path(path).write_bytes(buf.getvalue())
+    replace = (
+        {} if core is None else {"docProps/core.xml": _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", core)}
+    )
+    Path(path).write_bytes(fixed_zip(data, saved, replace))

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from tianbao import caches
 from tianbao.errors import os_reason
 from tianbao.issues import Issue, make
 from tianbao.reading.model import LIMIT_OPTIONS, Limits
@@ -120,43 +121,57 @@ def _failure_of(exc: BaseException) -> Issue:
     return make("corrupt-workbook", reason="无法解析文件内容")
 
 
-INFLATED_CACHE_SIZE = 64  # distinct members kept by their compressed bytes (a run usually has one template)
-_INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}  # a member's bytes by its compressed bytes
-
-
 def read_member(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
-    """A member's bytes (`data`: the zip's own bytes), inflated straight from `data` with zlib when it is a
-    plain deflated or stored member (zipfile's own reading costs more than the inflating), else by zipfile.
-    Either way the bytes are those zipfile gives, their length and CRC-32 checked. A member whose compressed
-    bytes were inflated before (styles, theme, 校验 …: the same in every copy of a template) is not inflated
-    again."""
+    """A member's bytes (`data`: the zip's own bytes): `inflate_plain`'s when it is a plain member, else
+    zipfile's."""
+    out = inflate_plain(zf, data, name)
+    return zf.read(name) if out is None else out
+
+
+def inflate_plain(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes | None:
+    """A plain member's bytes, inflated straight from `data` with zlib (zipfile's own reading costs more
+    than the inflating); None when the member is not plain. Plain: deflated or stored, not encrypted, its
+    compressed bytes wholly in the file, the local header's name as zipfile decodes it (UTF-8 when the
+    local header says so, whatever the central directory says), not overlapping the next member (where
+    this Python's zipfile checks that), length and CRC-32 as the directory says. The bytes are then those
+    zipfile gives, however it is read (whole, or streamed as openpyxl streams a sheet). A member whose
+    compressed bytes were inflated before (styles, theme, 校验 …: the same in every copy of a template) is
+    not inflated again."""
     info = zf.getinfo(name)
     offset = info.header_offset
     header = data[offset : offset + 30]
-    if len(header) == 30 and header[:4] == ZIP_LOCAL and not info.flag_bits & 0x61:
-        name_len, extra_len = struct.unpack_from("<HH", header, 26)
-        raw_name = data[offset + 30 : offset + 30 + name_len]
-        start = offset + 30 + name_len + extra_len
-        raw = data[start : start + info.compress_size]
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        if len(raw) == info.compress_size and raw_name.decode(encoding, "replace") == info.orig_filename:
-            key = (raw, info.compress_type, info.file_size, info.CRC)
-            out: bytes | None = _INFLATED.get(key)
-            if out is not None:
-                return out
-            try:
-                if info.compress_type == zipfile.ZIP_DEFLATED:
-                    out = zlib.decompress(raw, -15)
-                elif info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
-                    out = raw
-            except zlib.error:
-                out = None
-            if out is not None and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
-                if len(_INFLATED) >= INFLATED_CACHE_SIZE:
-                    _INFLATED.clear()
-                _INFLATED[key] = out
-                return out
-    return zf.read(name)
+    if len(header) != 30 or header[:4] != ZIP_LOCAL or info.flag_bits & 0x61:
+        return None
+    (flags,) = struct.unpack_from("<H", header, 6)
+    name_len, extra_len = struct.unpack_from("<HH", header, 26)
+    raw_name = data[offset + 30 : offset + 30 + name_len]
+    start = offset + 30 + name_len + extra_len
+    end = getattr(info, "_end_offset", None)  # zipfile's “overlapped entries” check, where it has it
+    raw = data[start : start + info.compress_size]
+    try:  # as zipfile decodes it: strictly, by the local header's own flag
+        local_name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if (
+        len(raw) != info.compress_size
+        or local_name != info.orig_filename
+        or (end is not None and start + info.compress_size > end)
+    ):
+        return None
+    key = (raw, info.compress_type, info.file_size, info.CRC)
+    out: bytes | None = caches.INFLATED.get(key)
+    if out is not None:
+        return out
+    try:
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            out = zlib.decompress(raw, -15)
+        elif info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
+            out = raw
+    except zlib.error:
+        return None
+    if out is None or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return caches.INFLATED.put(key, out, size=len(raw) + len(out))
 
 
 def _ole2(data: bytes, path: Path) -> Issue:
@@ -255,22 +270,18 @@ def _shared_strings_parts(zf: zipfile.ZipFile, data: bytes, names: set[str]) -> 
     return found
 
 
-_DECLARED: dict[bytes, tuple[str, ...]] = {}
-
-
 def _declared_strings(types: bytes) -> tuple[str, ...]:
     """The part names [Content_Types].xml declares as shared strings (by content: the same in every copy)."""
-    known = _DECLARED.get(types)
-    if known is None:
+
+    def compute() -> tuple[str, ...]:
         found = []
         for override in _OVERRIDE.findall(types):
             part = _PART.search(override)
             if part and b"sharedStrings+xml" in override:
                 found.append(part.group(1).decode("utf-8", "replace"))
-        if len(_DECLARED) >= INFLATED_CACHE_SIZE:
-            _DECLARED.clear()
-        known = _DECLARED[types] = tuple(found)
-    return known
+        return tuple(found)
+
+    return caches.DECLARED_STRINGS.lookup(types, compute)
 
 
 def _zip_reason(names: set[str]) -> str:

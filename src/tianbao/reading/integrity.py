@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from tianbao import caches
 from tianbao.amounts import TOLERANCE
 from tianbao.cells import shorten
 from tianbao.issues import Issue, make
@@ -51,7 +51,9 @@ def formula_overwritten(where: dict[str, str], label: str, found: str, expected:
 def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
     """Sheets present, layout where the plan expects it (names and labels), sheet protection on."""
     out = Integrity()
-    for sheet in plan.sheets:
+    sheets = plan.sheets_of(raw.sheets)
+    absent = {s for s in plan.optional if s not in raw.sheets}  # made without it: nothing to check
+    for sheet in sheets:
         if sheet in raw.oversized:
             out.missing.add(sheet)
             detail = f"工作表“{sheet}”的单元格超过上限（读到第 {raw.oversized[sheet]:,} 个时停止）"
@@ -59,8 +61,8 @@ def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
         elif sheet not in raw.sheets:
             out.missing.add(sheet)
             out.issues.append(make("sheet-missing", sheet=sheet))
-    name_issues, name_moves = _names(plan, raw, out.missing)
-    for sheet in plan.sheets:
+    name_issues, name_moves = _names(plan, raw, out.missing | absent)
+    for sheet in sheets:
         if sheet in out.missing:
             continue
         label_issues, label_moves = _labels(plan, raw, sheet)
@@ -83,7 +85,7 @@ def check_structure(plan: Plan, raw: RawWorkbook) -> Integrity:
         else:
             out.issues.extend(i for i in name_issues if i.sheet == sheet)
             out.issues.extend(label_issues)
-    for sheet in plan.sheets:
+    for sheet in sheets:
         if sheet not in out.missing and raw.protected.get(sheet) is False:
             out.issues.append(make("protection-removed", sheet=sheet))
     return out
@@ -128,7 +130,7 @@ def _reference_text(text: str) -> str:
     return f"{ref[0]}!{a1(ref[1], ref[2])}" if ref is not None else (defined_name_value(text) or "（空）")
 
 
-@lru_cache(maxsize=65536)  # the names of a template's cells are the same text in every copy
+@caches.memoized(caches.REFERENCES)  # the names of a template's cells are the same text in every copy
 def parse_reference(text: str) -> tuple[str, int, int] | None:
     """`='表三'!$D$6` or `表三!D6` → ('表三', 5, 3); None when it is not a single-cell reference."""
     s = text.strip().lstrip("=")

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from tianbao import caches
+from tianbao.cells import clean_text
 from tianbao.errors import os_reason
 from tianbao.inputs import read_regular_file
 from tianbao.issues import Issue, make
@@ -39,7 +42,7 @@ from tianbao.reading.identity import (
 from tianbao.reading.integrity import Integrity, check_formulas, check_structure
 from tianbao.reading.model import Limits, Submission
 from tianbao.reading.plan import Plan, plan_for
-from tianbao.reading.values import Parsed, is_blank, parse_value
+from tianbao.reading.values import is_blank, parse_value
 from tianbao.roster import Roster
 from tianbao.spec import Spec
 from tianbao.spec.layout import COVER_SHEET, TITLE_ROW, a1
@@ -115,7 +118,13 @@ def _read(
         identity.issues.extend(check_serial(identity.stamp))
         identity.spec, spec_issues = resolve_spec(identity.stamp, expected_spec)
         identity.issues.extend(spec_issues)
-        return plan_for(identity.spec).wanted if identity.spec is not None else {}
+        if identity.spec is None:
+            return {}
+        if identity.stamp.kind == "imported":  # also its 原报告 sheet: the printed totals
+            from tianbao.importing.sheet import SOURCE_SHEET, extent
+
+            return {**plan_for(identity.spec).wanted, SOURCE_SHEET: extent(identity.spec)}
+        return plan_for(identity.spec).wanted
 
     with archive:
         raw = _backend_read(backend, path, data, archive, wanted, limits.max_cells)
@@ -177,6 +186,7 @@ def _interpret(
         at = {f.id: plan.a1(f"meta.{f.id}") for f in spec.meta} | {"title": a1(TITLE_ROW, 0)}
         title = raw.cell(COVER_SHEET, TITLE_ROW, 0).value
         sub.issues.extend(cover_issues(sub.stamp, cover, title, at))  # type: ignore[arg-type]
+    sub.text = _text(plan, raw, integrity)
     where = {k: (COVER_SHEET, plan.a1(f"meta.{k}")) for k in ("unit_code", "unit_name")}
     sub.issues.extend(resolve_unit(sub, sub.stamp, cover, roster, where))  # type: ignore[arg-type]
     if sub.kind == "consolidated":
@@ -187,8 +197,10 @@ def _interpret(
     formula_issues, sub.cached = check_formulas(plan, raw, integrity, recomputed, set(sub.invalid))
     sub.issues.extend(formula_issues)
     sub.issues.extend(value_issues)
+    if sub.kind == "imported":
+        sub.issues.extend(_imported(sub, plan, raw, recomputed))
     sub.issues.extend(_blanks(sub, plan, integrity))
-    if COVER_SHEET not in integrity.missing:
+    if COVER_SHEET not in integrity.missing and sub.kind != "imported":  # a report names no 填报人
         missing = [f.label for f in spec.meta if f.required and is_blank(cover.get(f.id))]
         if missing:
             sub.issues.append(make("meta-missing", sheet=COVER_SHEET, fields="、".join(missing)))
@@ -221,6 +233,15 @@ def _consolidated(
     sub.issues.extend(formula_issues)
 
 
+def _imported(sub: Submission, plan: Plan, raw: RawWorkbook, recomputed: dict[str, Any]) -> list[Issue]:
+    """An imported report (tianbao.importing.sheet): the cells the import could not read, while still blank,
+    are values that cannot be used, and their issues are said again; every printed total is compared with
+    the recomputed one."""
+    from tianbao.importing.sheet import imported_issues
+
+    return imported_issues(sub, plan, raw, recomputed)
+
+
 def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, Any]:
     cover: dict[str, Any] = {}
     if integrity.unusable(COVER_SHEET):
@@ -235,24 +256,40 @@ def _cover(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) 
     return cover
 
 
+def _text(plan: Plan, raw: RawWorkbook, integrity: Integrity) -> dict[str, str] | None:
+    """The 正文's text cells that hold text; None when the workbook has no usable 正文 sheet."""
+    if not plan.optional or plan.optional[0] not in raw.sheets or integrity.unusable(plan.optional[0]):
+        return None
+    out: dict[str, str] = {}
+    for cell_id, (sheet, row, col) in plan.text.items():
+        rc = raw.cell(sheet, row, col)
+        text = clean_text(rc.cached if rc.formula is not None else rc.value)
+        if text:
+            out[cell_id] = text
+    return out
+
+
 def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity) -> list[Issue]:
     issues: list[Issue] = []
     values, blank, invalid = sub.values, sub.blank, sub.invalid
     unusable = integrity.missing | integrity.changed
     cells = raw.cells
-    for i, (cell_id, sheet, row, col, value_type, where) in enumerate(plan.inputs):
+    known = caches.VALUES.get
+    for cell in plan.inputs:
+        cell_id, sheet = cell.cell_id, cell.sheet
         if sheet in unusable:
             values[cell_id] = None
             invalid.append(cell_id)
             continue
-        rc = cells.get((sheet, row, col), EMPTY)
+        rc = cells.get((sheet, cell.row, cell.col), EMPTY)
         value, formula = rc.value, rc.formula
-        key = (i, value, value.__class__, formula)  # 1, 1.0 and True are different values here
-        parsed = _PARSED.get(key)
+        # A value typed into a cell reads the same in every file: most cells of most files are small numbers.
+        key = (cell, value, value.__class__, formula)  # 1, 1.0 and True are different values here
+        parsed = known(key)
         if parsed is None:
-            if len(_PARSED) > 100_000:
-                _PARSED.clear()
-            parsed = _PARSED[key] = parse_value(value, value_type, where, formula)
+            parsed = parse_value(value, cell.type, cell.where, formula)
+            size = sys.getsizeof(value) + sys.getsizeof(formula) + caches.size_of(parsed) + 100
+            caches.VALUES.put(key, parsed, size)
         values[cell_id] = parsed.value
         if parsed.blank:
             blank.append(cell_id)
@@ -261,11 +298,6 @@ def _values(sub: Submission, plan: Plan, raw: RawWorkbook, integrity: Integrity)
         if parsed.issue is not None:
             issues.append(parsed.issue)
     return issues
-
-
-# A value typed into a cell gives the same result in every file: most cells of most files are small numbers.
-# Keyed by the input's index in the plan: plans live as long as the process (`plan_for` is cached).
-_PARSED: dict[tuple[Any, ...], Parsed] = {}
 
 
 def _blanks(sub: Submission, plan: Plan, integrity: Integrity) -> list[Issue]:

@@ -90,6 +90,9 @@ class Submission:
     blank: list[str] = field(default_factory=list)  # input cell ids left blank
     invalid: list[str] = field(default_factory=list)  # input cell ids whose value could not be used
     cached: dict[str, float | None] = field(default_factory=dict)  # computed cell id → stored result, if any
+    # The 正文 sheet: None when the workbook has none (or it could not be used); else text cell id → its
+    # text, for the cells that hold any (a blank cell is not in it).
+    text: dict[str, str] | None = None
     issues: list[Issue] = field(default_factory=list)
     readable: bool = False  # False: the data could not be read at all (the issues say why)
 

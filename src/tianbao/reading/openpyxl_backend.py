@@ -15,6 +15,7 @@ import warnings
 from typing import Any
 
 import openpyxl
+import openpyxl.xml
 from openpyxl.worksheet._reader import (
     FORMULA_TAG,
     PROT_TAG,
@@ -87,6 +88,8 @@ class OpenpyxlBackend:
     def read(
         self, path: str | os.PathLike[str], wanted: Wanted, *, max_cells: int | None = None
     ) -> RawWorkbook:
+        if openpyxl.xml.LXML:  # imported before tianbao chose its parser (tianbao/__init__.py)
+            raise RuntimeError("openpyxl parses with lxml here, which does not refuse XML entities")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unsupported extensions, data validation extensions …
             wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)

@@ -15,8 +15,9 @@ values come from last year's files, read by one rule:
   values is an error, naming both files.
 
 Sources: a file is read as a workbook (`read_submission`), unless `SOURCES` has a reader for its suffix (a
-published report, once tianbao imports them: the reader returns a `Submission` as `read_submission` does).
-The workbook's stamp kind then picks how its units are taken (`KINDS`). A new source is an entry in each.
+published report, read as `tianbao import` reads it: the reader returns a `Submission` as `read_submission`
+does). The workbook's stamp kind then picks how its units are taken (`KINDS`). A new source is an entry in
+each. A unit without a code (a published report names none, an imported one may not) is found by its name.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tianbao.amounts import TOLERANCE
 from tianbao.errors import UsageError
+from tianbao.importing.document import SUFFIXES as REPORT_SUFFIXES
 from tianbao.reading.interpret import read_submission
 from tianbao.reading.model import Limits, Submission
 from tianbao.spec import Spec
@@ -60,6 +62,7 @@ class PreviousUnit:
     type: str
     values: dict[str, float] = field(default_factory=dict)  # cell id (of the requested spec) → value
     source: str = ""  # the file it was read from, as given
+    text: dict[str, str] = field(default_factory=dict)  # its 正文: text cell id → text (the unit's own only)
 
 
 @dataclass(frozen=True)
@@ -70,17 +73,40 @@ class Previous:
     units: dict[str, PreviousUnit] = field(default_factory=dict)  # by unit code
     sources: tuple[str, ...] = ()  # the files read, as given
 
-    def values(self, unit_code: str | None) -> dict[str, float] | None:
-        """Last year's values of a unit; None when there are none."""
+    def unit(self, unit_code: str | None, unit_name: str | None = None) -> PreviousUnit | None:
+        """Last year's unit of this code; else the unit of no code with this name (spaces aside)."""
         unit = self.units.get(unit_code or "")
+        if unit is None and unit_name:
+            unit = self.units.get(name_key(unit_name))
+        return unit
+
+    def values(self, unit_code: str | None, unit_name: str | None = None) -> dict[str, float] | None:
+        """Last year's values of a unit; None when there are none."""
+        unit = self.unit(unit_code, unit_name)
         return unit.values if unit is not None else None
 
-    def values_for(self, unit_code: str | None, year: int | None) -> dict[str, float] | None:
+    def values_for(
+        self, unit_code: str | None, year: int | None, unit_name: str | None = None
+    ) -> dict[str, float] | None:
         """Last year's values for a unit's report of `year`: None when there are none, or when they are not
         of the year before (a run without --year may hold reports of several years)."""
+        unit = self._unit_for(unit_code, year, unit_name)
+        return unit.values if unit is not None else None
+
+    def text_for(
+        self, unit_code: str | None, year: int | None, unit_name: str | None = None
+    ) -> dict[str, str] | None:
+        """Last year's 正文 of a unit, for its report of `year` (`text-repeated`): None when there is none,
+        or when it is not of the year before."""
+        unit = self._unit_for(unit_code, year, unit_name)
+        return unit.text or None if unit is not None else None
+
+    def _unit_for(
+        self, unit_code: str | None, year: int | None, unit_name: str | None
+    ) -> PreviousUnit | None:
         if year is not None and self.year is not None and year != self.year + 1:
             return None
-        return self.values(unit_code)
+        return self.unit(unit_code, unit_name)
 
     def require_year(self, year: int | None) -> None:
         """Last year's values are of the year before `year` (a run of unknown year takes any)."""
@@ -115,7 +141,11 @@ def _own(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
     """A unit's workbook: its own values."""
     assert sub.spec is not None
     values = usable_values(sub.spec, sub.values, sub.invalid)
-    return [PreviousUnit(sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source)]
+    return [
+        PreviousUnit(
+            sub.unit_code or "", sub.unit_name or "", sub.unit_type or "", values, source, sub.text or {}
+        )
+    ]
 
 
 def _consolidated(sub: Submission, source: str, limits: Limits) -> list[PreviousUnit]:
@@ -134,13 +164,21 @@ def _consolidated(sub: Submission, source: str, limits: Limits) -> list[Previous
     return [*_own(sub, source, limits), *rows]
 
 
+def _report(path: Path, limits: Limits) -> Submission:
+    """A published report, read as `tianbao import` reads it."""
+    from tianbao.importing.previous import report_submission
+
+    return report_submission(path, limits)
+
+
 # How a workbook of each stamp kind gives last year's units.
 KINDS: dict[str, Callable[[Submission, str, Limits], list[PreviousUnit]]] = {
     "template": _own,
     "consolidated": _consolidated,
+    "imported": _own,  # a published report (imported by tianbao import, or read directly): the unit's own
 }
 # Readers of files that are not workbooks, by suffix (lower case): the file as a Submission.
-SOURCES: dict[str, Callable[[Path, Limits], Submission]] = {}
+SOURCES: dict[str, Callable[[Path, Limits], Submission]] = dict.fromkeys(REPORT_SUFFIXES, _report)
 
 
 def read_previous(
@@ -172,7 +210,7 @@ def read_previous(
         except Exception:  # a report, never a traceback
             raise PreviousError(f"上年报表 {source} 无法读取", HINT) from None
         for unit in found:
-            _add(units, PreviousUnit(unit.code, unit.name, unit.type, _same_ids(unit.values, spec), source))
+            _add(units, replace(unit, values=_same_ids(unit.values, spec), source=source))
     if len(years) > 1:
         shown = "；".join(f"{source} 是 {y} 年度的" for y, source in sorted(years.items(), key=str))
         raise PreviousError(f"上年报表的年度不一致：{shown}", "请只给出同一年度的报表")
@@ -195,12 +233,19 @@ def _require_usable(sub: Submission, source: str) -> None:
         raise PreviousError(f"上年报表 {source} 不能使用：无法确定报告年度", HINT)
 
 
+def name_key(name: str) -> str:
+    """The key of a unit without a code among `Previous.units`: its name, spaces aside."""
+    return "名称:" + "".join(name.split())
+
+
 def _add(units: dict[str, PreviousUnit], unit: PreviousUnit) -> None:
     """A unit once: given again (last year's consolidated workbook and the unit's own file), its values
-    must be the same."""
-    seen = units.get(unit.code)
+    must be the same; its 正文 is the one a file has (a row of 明细 has none). A unit without a code is known
+    by its name."""
+    key = unit.code or (name_key(unit.name) if unit.name else "")
+    seen = units.get(key)
     if seen is None:
-        units[unit.code] = unit
+        units[key] = unit
         return
     differ = sorted(
         c
@@ -213,6 +258,8 @@ def _add(units: dict[str, PreviousUnit], unit: PreviousUnit) -> None:
             f"（如 {differ[0]}）",
             "请只给出其中正确的一份",
         )
+    if unit.text and not seen.text:
+        units[key] = replace(seen, text=unit.text)
 
 
 def _same_ids(values: dict[str, float], spec: Spec) -> dict[str, float]:

@@ -75,6 +75,11 @@ class Grid:
         """The cell covering a position of the grid."""
         return self._covering[row, col]
 
+    @cached_property
+    def label_cols(self) -> int:
+        """Columns left of the first value: the row labels (0 for 表四)."""
+        return min(c.col for c in self.cells if not c.is_header)
+
     @property
     def cell_ids(self) -> list[str]:
         return [c.cell_id for c in self.cells if c.cell_id is not None]

@@ -32,6 +32,9 @@ class Node(_Strict):
 
     id: str | None = None
     label: str | None = None
+    # Other wordings of the label seen in published reports (for `tianbao import`): never dumped, so no part
+    # of the structure a stamp's hash names (Spec.hash), as UNHASHED's fields.
+    aliases: list[str] = Field(default_factory=list, exclude=True)
     type: ValueType | None = None
     children: list[Node] = Field(default_factory=list)
 
@@ -55,6 +58,7 @@ class Table(_Strict):
     id: str
     sheet: str = Field(min_length=1, max_length=31)
     title: str
+    aliases: list[str] = Field(default_factory=list, exclude=True)  # other wordings of the title (as Node's)
     sections: list[Section] = Field(min_length=1)
 
     _id = field_validator("id")(_check_id)
@@ -110,7 +114,10 @@ class Rule(_Strict):
 
 # Fields that only word the templates' help or say which contact fields to ask for: not part of the
 # structure a stamp's hash names (Spec.hash), so that changing them leaves the templates already sent valid.
-UNHASHED: IncEx = {"meta": {"__all__": {"required", "hint"}}}
+# The text part (`report`, the 正文 sheet) neither: it is optional in a workbook, and templates made before it
+# existed keep their stamp (`tianbao.spec.text`).
+_META_HELP: IncEx = {"__all__": {"required", "hint"}}
+UNHASHED: IncEx = {"meta": _META_HELP, "report": True}
 
 
 class SpecDocument(_Strict):
@@ -122,3 +129,9 @@ class SpecDocument(_Strict):
     sets: dict[str, list[str]] = Field(default_factory=dict)
     tables: list[Table] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
+    report: ReportSpec | None = None  # the 正文 (tianbao.spec.text_model); not part of the structure hash
+
+
+from tianbao.spec.text_model import ReportSpec  # noqa: E402 - it builds on the classes above
+
+SpecDocument.model_rebuild()

@@ -102,6 +102,12 @@ def parse_relation(
     return Relation(tuple(lhs), toks[i], tuple(rhs))  # type: ignore[arg-type]
 
 
+def parse_side(text: str, sets: Mapping[str, Sequence[str]], where: str) -> tuple[Term, ...]:
+    """One side of a relation on its own (`t3.new.tot + t3.carry.tot`, `sum(t3.{R3}.tot)`): an expression
+    over cell ids, with set placeholders expanded inside sum()."""
+    return tuple(_parse_side(_tokens(text, where), {}, sets, where))
+
+
 def _parse_side(
     toks: list[str], bindings: Mapping[str, str], sets: Mapping[str, Sequence[str]], where: str
 ) -> list[Term]:

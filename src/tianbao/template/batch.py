@@ -49,17 +49,21 @@ def roster_jobs(
     *,
     previous: Previous | None = None,
     password: str | None = None,
+    text: bool = True,
 ) -> tuple[list[Job], int]:
-    """A template per unit, in `out`, with last year's values where `previous` has the unit; and how many
-    have them. Last year's data without any unit of the roster is a usage error."""
+    """A template per unit, in `out`, with last year's values where `previous` has the unit (by code, or
+    by name for a unit of no code); and how many have them; `text`: with the 正文 sheet. Last year's data
+    without any unit of the roster is a usage error."""
     jobs: list[Job] = []
     with_prev = 0
     for unit in units:
-        last = previous.units.get(unit.code) if previous is not None else None
+        last = previous.unit(unit.code, unit.name) if previous is not None else None
         values = referenced(spec, last.values) if last is not None else None
         with_prev += values is not None
         target = out / template_filename(year, unit.code, unit.name)
-        jobs.append((target, TemplateOptions(year=year, unit=unit, previous=values, password=password)))
+        jobs.append(
+            (target, TemplateOptions(year=year, unit=unit, previous=values, password=password, text=text))
+        )
     if previous is not None and not with_prev:
         where = "、".join(previous.sources) or "上年报表"
         raise UsageError(f"上年报表 {where} 中没有名单内单位的数据", "请核对上年报表和单位名单")

@@ -78,6 +78,8 @@ class TemplateOptions:
     coverage: Coverage | None = None
     # What the workbook is, at the top of the cover (none for a template as issued).
     notice: Notice | None = None
+    # The 正文 sheet (the report's text) after 封面, when the spec has a text part; False: statistics only.
+    text: bool = True
 
 
 @dataclass

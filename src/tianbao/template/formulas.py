@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
+from tianbao import caches
 from tianbao.spec.compiled import RuleInstance, Spec
 from tianbao.spec.layout import Box, SheetLayout, a1, sheet_layouts
 from tianbao.spec.rules import Term, holds
@@ -15,7 +16,7 @@ TOLERANCE = "0.00001"
 _WS = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=8192)
+@caches.memoized(caches.FORMULAS)
 def norm_formula(text: str) -> str:
     """Formula text as the reader compares it with the formula written here: no “=”, “$”, quotes around
     sheet names or spaces; upper case (a spreadsheet program may save the same formula either way)."""

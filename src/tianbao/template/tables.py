@@ -68,7 +68,7 @@ def write_table(ctx: Context, lay: SheetLayout) -> None:
             ws.merge_range(b.row, b.col, b.last_row, b.last_col, lab.text, fmt)
         else:
             ws.write_string(b.row, b.col, lab.text, fmt)
-    _subtitle(ctx, ws, lay)
+    write_subtitle(ctx, ws, lay.width)
 
     def here(t: Term) -> Box:
         assert t.cell is not None  # a reference, not a constant
@@ -136,7 +136,8 @@ def write_value(ws, row: int, col: int, value: object, fmt: object) -> None:  # 
         ws.write_string(row, col, str(value), fmt)
 
 
-def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-untyped-def]
+def write_subtitle(ctx: Context, ws, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Row 1 of a sheet: 填报单位 and 报告年度, a formula over the cover (its result stored when known)."""
     boxes = cover_boxes(ctx.spec)
     name, year = boxes["unit_name"], boxes["year"]
     text = (
@@ -147,7 +148,7 @@ def _subtitle(ctx: Context, ws, lay: SheetLayout) -> None:  # type: ignore[no-un
     if ctx.options.results is not None:  # the formula's result, for readers that do not calculate
         unit = ctx.options.unit.name if ctx.options.unit else ""
         value = f"填报单位：{unit}        报告年度：{ctx.options.year}"
-    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, lay.width - 1, "", ctx.styles["subtitle"])
+    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, width - 1, "", ctx.styles["subtitle"])
     ws.write_formula(SUBTITLE_ROW, 0, text, ctx.styles["subtitle"], value)
 
 

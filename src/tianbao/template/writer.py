@@ -21,6 +21,7 @@ from tianbao.template.context import Context, TemplateOptions
 from tianbao.template.cover import write_cover
 from tianbao.template.styles import Styles
 from tianbao.template.tables import write_table
+from tianbao.template.text_sheet import write_text_sheet
 
 # A fixed creation date keeps the output byte-identical from run to run.
 CREATED = dt.datetime(2000, 1, 1)
@@ -122,6 +123,7 @@ def write_template(
         write_cover(ctx)
         if after_cover is not None:
             after_cover(ctx)
+        write_text_sheet(ctx)
         for lay in ctx.layouts:
             write_table(ctx, lay)
         write_checks(ctx)

@@ -92,7 +92,9 @@ def marks_for(spec: Spec, sub: Submission) -> dict[str, Mark]:
             notes[cell_id] = [BLANK_NOTE]
             severity[cell_id] = "warning"
     return {
-        k: Mark(severity[k], tuple(v)) for k, v in notes.items() if k in spec.cells or k.startswith("meta.")
+        k: Mark(severity[k], tuple(v))
+        for k, v in notes.items()
+        if k in spec.cells or k.startswith(("meta.", "text."))
     }
 
 
@@ -147,11 +149,13 @@ def notice_for(kind: str, sub: Submission, spec: Spec, year: int, date: dt.date)
 
 
 def _prefill(spec: Spec, sub: Submission) -> dict[str, object]:
-    """The submitted values and cover fields, to type into the copy."""
+    """The submitted values, cover fields and 正文, to type into the copy (the unit does not write its text
+    again)."""
     prefill: dict[str, object] = {k: v for k, v in sub.values.items() if v is not None and k in spec.cells}
     for key, value in sub.meta.items():
         if value not in (None, ""):
             prefill[f"meta.{key}"] = value
+    prefill.update(sub.text or {})
     return prefill
 
 

@@ -16,6 +16,7 @@ from tianbao.gctools import paused_gc
 from tianbao.inputs import expand_paths
 from tianbao.intake import Ignored, gather
 from tianbao.issues import make
+from tianbao.narrative import narrative_issues
 from tianbao.options import CheckOptions
 from tianbao.pool import contained_map
 from tianbao.reading import Limits, Submission, read_submission
@@ -155,8 +156,18 @@ def check_files(
     with paused_gc():
         ok = [s for s in subs if s.readable and s.spec is spec]
         previous = options.previous
-        prev = [previous.values_for(s.unit_code, s.year) if previous is not None else None for s in ok]
+        prev = [
+            previous.values_for(s.unit_code, s.year, s.unit_name) if previous is not None else None
+            for s in ok
+        ]
         validated = validate(spec, ok, prev)
+        for i, sub in enumerate(ok):  # the 正文 against the tables and last year's text
+            if not sub.text:
+                continue
+            last = previous.text_for(sub.unit_code, sub.year, sub.unit_name) if previous is not None else None
+            sub.issues.extend(
+                narrative_issues(spec, sub.text, validated.values(i), year=sub.year, previous=last)
+            )
         report = Report(
             [FileReport(s) for s in subs],
             ignored=intake.ignored,

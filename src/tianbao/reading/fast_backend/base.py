@@ -1,13 +1,14 @@
-"""What the fast reader's parts share: namespaces, the expat parser that refuses DTDs, the caches of
-results by content, byte-level checks."""
+"""What the fast reader's parts share: namespaces, the expat parser that refuses DTDs, openpyxl's results
+by content (kept in `tianbao.caches`), byte-level checks."""
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NoReturn
 from xml.parsers import expat
+
+from tianbao import caches
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CUSTPROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -33,7 +34,6 @@ DEFINED_NAME_INTS = ("localSheetId", "functionGroupId")
 _RESERVED = re.compile(
     r"^_xlnm\.(?P<name>Print_Area|Print_Titles|Criteria|_FilterDatabase|Extract|Consolidate_Area|Sheet_Title)"
 )
-CACHE_SIZE = 64  # distinct versions of one part kept (a run usually has one or two)
 
 
 class Unusual(Exception):
@@ -70,45 +70,18 @@ def _et(name: str) -> str:
     return f"{{{uri}}}{local}" if sep else name
 
 
-class _Cache:
-    """Results of openpyxl's own parsers, by the bytes they were computed from (bounded, LRU)."""
-
-    def __init__(self) -> None:
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
-        try:
-            self._data.move_to_end(key)
-            return self._data[key]
-        except KeyError:
-            pass
-        value = compute()
-        self._data[key] = value
-        if len(self._data) > CACHE_SIZE:
-            self._data.popitem(last=False)
-        return value
-
-
-_CACHES: dict[str, _Cache] = {}
-_COORDS: dict[str, tuple[int, int]] = {}
-
-
 def _cached(kind: str, key: Any, compute: Callable[[], Any]) -> Any:
-    return _CACHES.setdefault(kind, _Cache()).get(key, compute)
+    """openpyxl's reading of a part (`kind`), by what it was computed from (`caches.PARTS`)."""
+    return caches.PARTS.lookup((kind, key), compute)
 
 
+@caches.memoized(caches.COORDINATES)  # a template has a few hundred distinct references
 def _coordinate(ref: str) -> tuple[int, int]:
-    """openpyxl's `coordinate_to_tuple`, memoised (a template has a few hundred distinct references)."""
-    try:
-        return _COORDS[ref]
-    except KeyError:
-        from openpyxl.utils.cell import coordinate_to_tuple
+    """openpyxl's `coordinate_to_tuple`."""
+    from openpyxl.utils.cell import coordinate_to_tuple
 
-        result: tuple[int, int] = coordinate_to_tuple(ref)
-        if len(_COORDS) > 100_000:
-            _COORDS.clear()
-        _COORDS[ref] = result
-        return result
+    result: tuple[int, int] = coordinate_to_tuple(ref)
+    return result
 
 
 class _Member:
@@ -126,12 +99,6 @@ class _Member:
 # ---- parts validated by openpyxl, cached by content -------------------------------------------------------
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
-
-
 def _attr(value: str) -> bytes:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;").encode()
 
@@ -141,16 +108,18 @@ _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 
 
 def _window_bytes(data: bytes) -> int | None:
-    """Where the part starts after its XML declaration when it is UTF-8 without comments, CDATA, DOCTYPE or processing
-    instructions: there a `<` always starts a tag, so byte searches find exactly the elements expat will
-    report. None otherwise."""
+    """Where the part starts after its XML declaration when it is UTF-8 without comments, CDATA, DOCTYPE or
+    processing instructions: there a `<` always starts a tag, so byte searches find exactly the elements
+    expat will report, and a piece cut from it reads as it does in the part. None otherwise — also for an
+    encoding declared by another name than expat's own “UTF-8” (in any case): expat reads “UTF8” as an
+    unknown single-byte encoding and refuses any byte above 127."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:1] == b"\x00" or b"<!" in data:
         return None
     after = 0
     if data.startswith(b"<?xml"):
         close = data.find(b"?>")
         m = _DECLARATION.match(data, 0, close + 2)
-        if m and m.group(1).lower() not in (b"utf-8", b"utf8"):
+        if m and m.group(1).lower() != b"utf-8":
             return None
         after = close + 2
     return None if data.find(b"<?", after) >= 0 else after

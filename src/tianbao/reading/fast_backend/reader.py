@@ -9,9 +9,9 @@ import posixpath
 import warnings
 import zipfile
 from collections.abc import Callable, Collection
-from functools import lru_cache
 from typing import Any
 
+from tianbao import caches
 from tianbao.reading.backend import (
     RawCell,
     RawWorkbook,
@@ -20,7 +20,7 @@ from tianbao.reading.backend import (
     property_text,
     resolve_wanted,
 )
-from tianbao.reading.container import read_member
+from tianbao.reading.container import inflate_plain
 from tianbao.reading.fast_backend.base import (
     _RESERVED,
     RESERVED_GLOBAL,
@@ -29,19 +29,17 @@ from tianbao.reading.fast_backend.base import (
 )
 from tianbao.reading.fast_backend.parts import (
     _check_reserved,
-    _core,
-    _custom_properties,
     _manifest,
     _relationships,
     _shared_strings,
     _styles,
-    _workbook,
-    _WorkbookPart,
 )
+from tianbao.reading.fast_backend.properties import _core, _custom_properties
 from tianbao.reading.fast_backend.sheet import (
     _Sheet,
     _SheetParser,
 )
+from tianbao.reading.fast_backend.workbook import _workbook, _WorkbookPart
 from tianbao.reading.model import Limits
 from tianbao.stamp import META_SHEET
 
@@ -53,10 +51,15 @@ class _Reader:
         self.data = data
 
     def member(self, zf: zipfile.ZipFile, name: str) -> bytes:
-        """A member's bytes, as zipfile gives them (length and CRC-32 checked); bounded in size."""
+        """A member's bytes, as zipfile gives them (length and CRC-32 checked); bounded in size. A member
+        that is not plain (`inflate_plain`) makes the file openpyxl's: how zipfile reads such a member
+        depends on how it is read (openpyxl streams sheets and shared strings)."""
         if zf.getinfo(name).file_size > self.limit:
             raise Unusual(f"{name} is too large")
-        return read_member(zf, self.data, name)
+        out = inflate_plain(zf, self.data, name)
+        if out is None:
+            raise Unusual(f"{name} is not a plain member")
+        return out
 
     def read(self, wanted: Wanted) -> RawWorkbook:
         """The workbook in the file at `path`."""
@@ -166,7 +169,7 @@ def _check_suffix(path: str | os.PathLike[str]) -> None:
         raise Unusual("a file name openpyxl refuses")
 
 
-@lru_cache(maxsize=1024)
+@caches.memoized(caches.MEMBER_PATHS)
 def _rels_path(path: str) -> str:
     folder, name = posixpath.split(path)
     return posixpath.join(folder, "_rels", f"{name}.rels")

@@ -12,13 +12,12 @@ asks openpyxl too.
 
 from __future__ import annotations
 
+from tianbao import caches
 from tianbao.reading.fast_backend.base import MAIN, SI, TEXT, _et, _parser, _plain_attrs
 
 _NS = MAIN + " "
 RUN, RUN_FONT = _NS + "r", _NS + "rPr"
 Font = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # a run font: its children and their attributes
-_FONTS: dict[Font, bool] = {}  # run fonts checked, whether openpyxl accepts them
-MAX_FONTS = 10_000
 
 
 class _RichStrings:
@@ -117,12 +116,7 @@ def rich_strings(data: bytes) -> list[str] | None:
 
 def _accepted(font: Font) -> bool:
     """Whether openpyxl reads this run font (`InlineFont.from_tree`) without an error; once per font."""
-    known = _FONTS.get(font)
-    if known is None:
-        if len(_FONTS) >= MAX_FONTS:
-            _FONTS.clear()
-        known = _FONTS[font] = _check(font)
-    return known
+    return caches.RUN_FONTS.lookup(font, lambda: _check(font))
 
 
 def _check(font: Font) -> bool:
