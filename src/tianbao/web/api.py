@@ -221,7 +221,7 @@ async def merge(request: Request) -> Response:
             "id": built.id,
             "created_at": built.created_at,
             "summary": built.summary,
-            "downloads": {k: f"{base}/{k}" for k in ("workbook", "csv", "parquet")},
+            "downloads": {k: f"{base}/{k}" for k in built.file_names(s) if built.sha256(k) is not None},
         },
         status_code=201 if request.method == "POST" else 200,
     )
@@ -234,7 +234,12 @@ async def merge_download(request: Request) -> Response:
     sha = built.sha256(kind) if built is not None else None
     if built is None or sha is None:
         raise HTTPException(404, "找不到这个文件")
-    media = {"workbook": XLSX, "csv": "text/csv; charset=utf-8"}.get(kind, "application/octet-stream")
+    media = {
+        "workbook": XLSX,
+        "csv": "text/csv; charset=utf-8",
+        "html": "text/html; charset=utf-8",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }.get(kind, "application/octet-stream")
     return attachment(built.file_names(s)[kind], ws.store.read(sha), media=media)
 
 

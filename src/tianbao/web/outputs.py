@@ -37,15 +37,17 @@ class Built:
     summary: dict[str, Any]
 
     def sha256(self, kind: str) -> str | None:
-        return {"workbook": self.workbook_sha256, "csv": self.csv_sha256, "parquet": self.parquet_sha256}.get(
-            kind
-        )
+        files = {"workbook": self.workbook_sha256, "csv": self.csv_sha256, "parquet": self.parquet_sha256}
+        report = self.summary.get("report") or {}
+        return files.get(kind) if kind in files else report.get("files", {}).get(kind, {}).get("sha256")
 
     def file_names(self, season: Season) -> dict[str, str]:
+        report = self.summary.get("report") or {}
         return {
             "workbook": safe_filename(f"{season.unit_name}{season.year}年度汇总.xlsx"),
             "csv": f"{season.year}年度汇总数据.csv",
             "parquet": f"{season.year}年度汇总数据.parquet",
+            **{kind: f["name"] for kind, f in report.get("files", {}).items()},
         }
 
 
@@ -84,6 +86,7 @@ def build_merge(ws: Workspace, season: Season) -> Built:
         write_consolidated(result, workbook)
         exported = export_tidy(result, out)
         shas = [ws.store.put(p.read_bytes()) for p in (workbook, *exported)]
+        report = _county_report(ws, season, workbook, out / "报告")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     summary = {
@@ -94,9 +97,10 @@ def build_merge(ws: Workspace, season: Season) -> Built:
         "totals": {label: result.totals[c] for c, label in HEADLINE.items() if c in result.totals},
         "last_receipt": max(r.id for r in items),
         "explanations": _digest(explained),
+        "report": report,
     }
     with ws.db.write() as con:
-        for sha in shas:
+        for sha in [*shas, *(f["sha256"] for f in report.get("files", {}).values())]:
             ws.keep(con, sha)
         cur = con.execute(
             "INSERT INTO merges (season_id, created_at, workbook_sha256, csv_sha256, parquet_sha256, summary) "
@@ -107,6 +111,24 @@ def build_merge(ws: Workspace, season: Season) -> Built:
     built = latest_merge(ws, season)
     assert built is not None and built.id == merge_id
     return built
+
+
+def _county_report(ws: Workspace, season: Season, workbook: Path, folder: Path) -> dict[str, Any]:
+    """The publishable report of the consolidated workbook (`tianbao report 汇总.xlsx`: its tables, the
+    texts the county has not written as placeholders), kept in the store: its files (html, docx) by kind
+    with name and SHA-256, and the texts missing; or why there is none."""
+    from tianbao.report.publish import Refused, Written, publish
+    from tianbao.validation.run import check_files
+
+    run = check_files([workbook], ws.options(season, jobs=1))
+    done = publish(run, folder)
+    if not done or not isinstance(done[0], Written):
+        reasons = list(done[0].reasons) if done and isinstance(done[0], Refused) else ["汇总表未能检查"]
+        return {"files": {}, "missing": [], "refused": reasons}
+    files = {
+        p.suffix.lstrip("."): {"name": p.name, "sha256": ws.store.put(p.read_bytes())} for p in done[0].paths
+    }
+    return {"files": files, "missing": list(done[0].document.missing), "refused": []}
 
 
 def latest_merge(ws: Workspace, season: Season, merge_id: int | None = None) -> Built | None:
