@@ -63,7 +63,7 @@ def custom_declared_ascii(path: Path, declaration: bytes = UTF8_BY_ANOTHER_NAME)
     return rewrite(path, "docProps/custom.xml", lambda xml: declared(declaration) + _ascii(xml))
 
 
-SHEET3 = "xl/worksheets/sheet3.xml"
+SHEET3 = fx.sheet_part("表三")  # 表三's worksheet part (its number depends on the sheets before it)
 
 
 def _ascii_shell(xml: bytes) -> bytes:

@@ -129,7 +129,7 @@ def test_a_sheet_without_a_dimension_gets_its_extent_from_its_rows(tmp_path: Pat
     look_alike = fx.filled(tmp_path / "a.xlsx")
     path = fx.rewrite(
         fx.filled(tmp_path / "b.xlsx"),
-        "xl/worksheets/sheet3.xml",
+        lk.SHEET3,
         lambda xml: re.sub(rb'<dimension ref="[^"]*" ?/>', b"", xml, count=1),
     )
     wanted = {"表三": {(5, 3)}}
@@ -144,11 +144,11 @@ def test_the_cell_a_sheet_is_cut_at_is_the_reference_s_in_every_row(tmp_path: Pa
     look_alike = fx.filled(tmp_path / "a.xlsx")
     path = fx.rewrite(
         fx.filled(tmp_path / "b.xlsx"),
-        "xl/worksheets/sheet3.xml",
+        lk.SHEET3,
         lambda xml: re.sub(rb'<c r="J6"', b"<c", xml, count=1),
     )
     with zipfile.ZipFile(path) as zf:
-        xml = zf.read("xl/worksheets/sheet3.xml")
+        xml = zf.read(lk.SHEET3)
     before = xml[: xml.index(b'<row r="6"')].count(b"<c ")
     wanted = {"表三": {(5, 3)}}
     for limit in range(before + 1, before + 11):
