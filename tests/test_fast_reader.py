@@ -7,16 +7,15 @@ would expand it."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 import shutil
-import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,12 +34,6 @@ from tianbao.spec import load_spec
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 SAMPLES = REPO / "samples"
-
-_spec = importlib.util.spec_from_file_location("make_fixtures", DATA / "make_fixtures.py")
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 
 @dataclass

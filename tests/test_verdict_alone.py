@@ -5,13 +5,12 @@ bytes that matter."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import pytest
 
 import lookalikes as lk
@@ -22,14 +21,6 @@ from tianbao.reading.fast_backend import FastBackend
 from tianbao.reading.interpret import reader_backend
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.spec import load_spec
-
-_spec = importlib.util.spec_from_file_location(
-    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 KWARGS: dict[str, Any] = {"expected_year": fx.YEAR, "roster": fx.ROSTER}
 
