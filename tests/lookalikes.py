@@ -10,33 +10,16 @@ and returns `path`.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import struct
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
+
+import make_fixtures as fx
 
 Change = Callable[[Path], Path]
-
-
-def _make_fixtures() -> ModuleType:
-    """tests/data/make_fixtures.py, loaded once for every test module (as they load it)."""
-    if "make_fixtures" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["make_fixtures"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["make_fixtures"]
-
-
-fx = _make_fixtures()
 rewrite, FIXED_TIME = fx.rewrite, fx.FIXED_TIME
 
 # --- an encoding by another name -------------------------------------------------------------------------
@@ -63,7 +46,7 @@ def custom_declared_ascii(path: Path, declaration: bytes = UTF8_BY_ANOTHER_NAME)
     return rewrite(path, "docProps/custom.xml", lambda xml: declared(declaration) + _ascii(xml))
 
 
-SHEET3 = "xl/worksheets/sheet3.xml"
+SHEET3 = fx.sheet_part("表三")  # 表三's worksheet part (its number depends on the sheets before it)
 
 
 def _ascii_shell(xml: bytes) -> bytes:

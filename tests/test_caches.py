@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import tracemalloc
 from pathlib import Path
+
+import make_fixtures as fx
 
 from tianbao import caches
 from tianbao.reading import read_submission
 from tianbao.reading.fast_backend import FastBackend
-
-_spec = importlib.util.spec_from_file_location(
-    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 MB = 1 << 20
 

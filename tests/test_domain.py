@@ -6,12 +6,11 @@ the whole file into `corrupt-workbook`."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 
@@ -26,17 +25,6 @@ from tianbao.spec import load_spec
 from tianbao.spec.domain import DOMAINS
 from tianbao.spec.layout import a1, cell_boxes
 from tianbao.template.tables import VALIDATIONS
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 SPEC = load_spec("2021")
 COUNT, AMOUNT = "t2.licensing.decisions", "t2.fees.amount_wan"  # cells no rule ties to others

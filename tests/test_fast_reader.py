@@ -7,16 +7,15 @@ would expand it."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 import shutil
-import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,12 +34,6 @@ from tianbao.spec import load_spec
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 SAMPLES = REPO / "samples"
-
-_spec = importlib.util.spec_from_file_location("make_fixtures", DATA / "make_fixtures.py")
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 
 @dataclass
@@ -321,7 +314,10 @@ EDITS: list[tuple[str, list[str]]] = [
     (r'<c r="D6"', ["<c", '<c r="d6"', '<c r="D"', '<c r="6"']),
     (r"<sheetData>", ["<sheetData><!-- note -->", "<?pi x?><sheetData>", "<sheetData ><row/>"]),
     (r"<worksheet ", ['<worksheet xmlns:x="urn:x" x:a="1" ']),
-    (r'Target="[^"]*sheet3.xml"', ['Target="worksheets/sheet9.xml"', 'Target="/xl/worksheets/sheet3.xml"']),
+    (
+        rf'Target="[^"]*{lk.SHEET3.rsplit("/", 1)[1]}"',
+        ['Target="worksheets/sheet9.xml"', f'Target="/{lk.SHEET3}"'],
+    ),
     (r"<is><t>", ['<is><t xml:space="preserve">', "<is><r><t>", '<is a="1"><t>']),
 ]
 
@@ -354,7 +350,7 @@ TEXTS += [
 ]
 ZIP_CHANGES = [lk.utf8_name_in_directory_only, lk.rename_member, lk.past_the_end, lk.invalid_utf8_local_name]
 NEAR = ["declare", "prefix", "text", "zip"]  # changes that leave most of the bytes as a valid file's
-PROPERTY_PARTS = ["docProps/core.xml", "docProps/custom.xml", "xl/workbook.xml", "xl/worksheets/sheet3.xml"]
+PROPERTY_PARTS = ["docProps/core.xml", "docProps/custom.xml", "xl/workbook.xml", lk.SHEET3]
 
 
 @st.composite

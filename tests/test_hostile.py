@@ -15,7 +15,6 @@ real spreadsheet clients in tests/test_real_clients.py.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,17 +50,6 @@ from tianbao.validation import check_files
 from tianbao.validation import run as run_module
 from tianbao.validation.report import status_of
 from wellformed import assert_well_formed
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 SPEC = load_spec("2021")
 YEAR = fx.YEAR

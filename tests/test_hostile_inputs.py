@@ -7,18 +7,17 @@ tests/test_hostile.py."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import os
 import random
 import re
-import sys
 import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,17 +32,6 @@ from tianbao.reading import Limits, PreviousError, read_previous
 from tianbao.reading.model import NO_LIMIT, parse_size
 from tianbao.roster import COLUMNS, MAX_CODE, MAX_NAME, Roster, load_roster
 from tianbao.spec import load_spec
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 YEAR = fx.YEAR
 MB = 1024 * 1024

@@ -5,11 +5,10 @@ at their cell; the unit options are bound as a roster's; no workbook written is 
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -26,17 +25,6 @@ from tianbao.spec import load_spec
 from tianbao.spec.layout import COVER_SHEET, a1, cell_boxes, cover_boxes
 from tianbao.validation import check_files
 from wellformed import assert_well_formed
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 runner = CliRunner()
 COUNTY = Unit("150723", "鄂伦春自治旗人民政府", "县级政府", None, 2)

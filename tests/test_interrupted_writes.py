@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import importlib.util
 import io
 import os
 import signal
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+import make_fixtures as fx
 import pytest
 from typer.testing import CliRunner
 
@@ -30,17 +30,6 @@ from tianbao.cli.main import app
 from tianbao.consolidation import Consolidation, merge_files, write_consolidated
 from tianbao.consolidation.bulk import BulkSheet
 from tianbao.options import CheckOptions
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 TIANBAO = Path(sys.executable).with_name("tianbao")
 

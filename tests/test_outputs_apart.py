@@ -6,12 +6,11 @@ A merge run again into the folder it reads replaces its own earlier output (READ
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -24,17 +23,6 @@ from tianbao.options import CheckOptions
 from tianbao.reading import read_submission
 from tianbao.roster import COLUMNS, Unit, write_roster
 from tianbao.template import template_filename
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 YEAR = fx.YEAR
 COUNTY = ["--unit", "150723", "--unit-name", "鄂伦春自治旗"]

@@ -3,16 +3,15 @@ read into submissions with exact issue codes, cell addresses and Chinese message
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -26,14 +25,6 @@ from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.reading.plan import plan_for
 from tianbao.spec import Spec, load_spec
 from tianbao.template import TemplateOptions, write_template
-
-_spec = importlib.util.spec_from_file_location(
-    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules["make_fixtures"] = fx
-_spec.loader.exec_module(fx)
 
 SPEC = load_spec("2021")
 YEAR = fx.YEAR

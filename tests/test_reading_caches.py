@@ -3,12 +3,11 @@ paths they shortcut, and never carry one file's result over to another."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,14 +24,6 @@ from tianbao.reading.plan import plan_for
 from tianbao.spec import load_spec
 from tianbao.spec.rules import side_value
 from tianbao.stamp import Stamp
-
-_spec = importlib.util.spec_from_file_location(
-    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 
 def _member(path: Path, name: str) -> bytes:

@@ -5,27 +5,15 @@ bytes whatever the order of the inputs."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import docx
+import make_fixtures as fx
 import pytest
 from typer.testing import CliRunner
 
 from tianbao.cli.main import app
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "submissions"

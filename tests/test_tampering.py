@@ -5,10 +5,9 @@ the issue at its place, and what it hides is not counted."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
+import make_fixtures as fx
 import pytest
 
 from tianbao.consolidation import merge_files, write_consolidated
@@ -18,17 +17,6 @@ from tianbao.reading.interpret import reader_backend
 from tianbao.spec import load_spec
 from tianbao.stamp import Stamp
 from tianbao.template import TemplateOptions, write_template
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 DATA = Path(__file__).parent / "data"
 TAMPERED, CONSOLIDATED = DATA / "tampered", DATA / "merge" / "tampered"

@@ -4,12 +4,11 @@ the consolidated workbook together with it — and only for a report of the year
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 from typer.testing import CliRunner
 
 from tianbao.cli.main import app
@@ -18,17 +17,6 @@ from tianbao.options import CheckOptions
 from tianbao.reading.previous import read_previous
 from tianbao.spec import load_spec
 from tianbao.validation import check_files
-
-if "make_fixtures" in sys.modules:
-    fx: Any = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 SPEC = load_spec("2021")
 YEAR = fx.YEAR  # 2025

@@ -6,14 +6,13 @@ template of before) is accepted as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import random
 import re
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 
@@ -28,17 +27,6 @@ from tianbao.template import TemplateOptions, write_template
 from tianbao.validation import check_files
 from tianbao.validation.feedback import RETURN, write_feedback
 from wellformed import assert_well_formed
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 SPEC = load_spec("2021")
 LAYOUT = text_layout(SPEC)

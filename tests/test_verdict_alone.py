@@ -5,13 +5,12 @@ bytes that matter."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import pytest
 
 import lookalikes as lk
@@ -22,14 +21,6 @@ from tianbao.reading.fast_backend import FastBackend
 from tianbao.reading.interpret import reader_backend
 from tianbao.reading.openpyxl_backend import OpenpyxlBackend
 from tianbao.spec import load_spec
-
-_spec = importlib.util.spec_from_file_location(
-    "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-fx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_fixtures", fx)
-_spec.loader.exec_module(fx)
 
 KWARGS: dict[str, Any] = {"expected_year": fx.YEAR, "roster": fx.ROSTER}
 
@@ -129,7 +120,7 @@ def test_a_sheet_without_a_dimension_gets_its_extent_from_its_rows(tmp_path: Pat
     look_alike = fx.filled(tmp_path / "a.xlsx")
     path = fx.rewrite(
         fx.filled(tmp_path / "b.xlsx"),
-        "xl/worksheets/sheet3.xml",
+        lk.SHEET3,
         lambda xml: re.sub(rb'<dimension ref="[^"]*" ?/>', b"", xml, count=1),
     )
     wanted = {"表三": {(5, 3)}}
@@ -144,11 +135,11 @@ def test_the_cell_a_sheet_is_cut_at_is_the_reference_s_in_every_row(tmp_path: Pa
     look_alike = fx.filled(tmp_path / "a.xlsx")
     path = fx.rewrite(
         fx.filled(tmp_path / "b.xlsx"),
-        "xl/worksheets/sheet3.xml",
+        lk.SHEET3,
         lambda xml: re.sub(rb'<c r="J6"', b"<c", xml, count=1),
     )
     with zipfile.ZipFile(path) as zf:
-        xml = zf.read("xl/worksheets/sheet3.xml")
+        xml = zf.read(lk.SHEET3)
     before = xml[: xml.index(b'<row r="6"')].count(b"<c ")
     wanted = {"表三": {(5, 3)}}
     for limit in range(before + 1, before + 11):

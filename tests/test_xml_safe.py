@@ -7,7 +7,6 @@ legibly (`tianbao.fileio.legible_path`)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -15,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -25,17 +25,6 @@ from tianbao.fileio import legible_path
 from tianbao.reading import read_submission
 from tianbao.roster import Unit, load_roster, write_roster
 from wellformed import assert_well_formed
-
-if "make_fixtures" in sys.modules:
-    fx = sys.modules["make_fixtures"]
-else:
-    _spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parent / "data" / "make_fixtures.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    fx = importlib.util.module_from_spec(_spec)
-    sys.modules["make_fixtures"] = fx
-    _spec.loader.exec_module(fx)
 
 YEAR = fx.YEAR
 ODD = "\x0b\x01\x1f\ufffe\uffff"  # a manual line break (Word), other control characters, non-characters

@@ -27,6 +27,7 @@ POLL_SECONDS = 0.5  # how often a waiting run looks whether a worker has died
 MAX_BATCH = 32  # items per task
 # The most worker processes: ProcessPoolExecutor's limit on Windows; no office computer needs more.
 MAX_JOBS = 61
+MANAGER_JOIN_SECONDS = 10  # a broken pool's manager thread ends within moments of its workers' end
 DIED = "进程意外终止，可能是内存不足或读取组件崩溃"
 
 
@@ -155,7 +156,11 @@ def _workers(pool: ProcessPoolExecutor) -> list[Any]:
 
 
 def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
-    """Shut a pool down; a broken one without waiting for it, its surviving workers terminated."""
+    """Shut a pool down; a broken one without waiting for its tasks, its surviving workers terminated, and
+    then its manager thread joined: that thread takes the executor's shutdown lock as it ends, and a worker
+    of the next pool forked while it holds it inherits the lock held — the worker's garbage collection then
+    calls the old executor's weakref callback, which waits for that lock forever (a hang seen in the test
+    suite after a worker crash). Once the thread has ended, the lock is free and the callback does nothing."""
     if not broken:
         pool.shutdown(wait=True)
         return
@@ -164,6 +169,9 @@ def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
     for p in workers:
         if p.exitcode is None:
             p.terminate()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(MANAGER_JOIN_SECONDS)
 
 
 def _alone(func: Callable[[T], R], item: T, start: _Start, crashed: Callable[[T, str], R]) -> R:
