@@ -5,6 +5,7 @@ consolidated workbook. Screenshots are saved in the test's temporary folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from consolidation_data import issue_list
 from test_web_durability import free_port, kill, start
 from web_helpers import SAMPLES, SUBMISSIONS
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -85,7 +88,8 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             )
             assert rows.count() == len(SUBMISSIONS)
             verdicts = page.locator("#progress-rows tr td:nth-child(3)").all_inner_texts()
-            assert verdicts.count("退回") == 7 and verdicts.count("通过") == 5
+            shown = {"accepted": "通过", "accepted_with_warnings": "通过（有警告）", "rejected": "退回"}
+            assert sorted(verdicts) == sorted(shown[f["status"]] for f in EXPECTED["files"].values())
             page.get_by_role("heading", name=f"已收到（{len(SUBMISSIONS)} 个文件）").wait_for()
 
             # a zip from a chat app: a file already received and the lock file Excel left beside it
@@ -105,7 +109,8 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
                 "名单中 15 个单位：9 个已计入汇总，5 个退回待修改，1 个未报送"
                 in page.locator(".summary").inner_text()
             )
-            assert page.locator(".counts").inner_text().split()[:2] == ["4", "已通过"]
+            passed = {f["unit"] for f in EXPECTED["files"].values() if f["merge"] == "已通过"}
+            assert page.locator(".counts").inner_text().split()[:2] == [str(len(passed)), "已通过"]
             missing = page.locator("table.rollcall tr", has_text="未报送")
             assert missing.count() == 1 and "古里乡人民政府" in missing.inner_text()
             page.screenshot(path=str(shots / "04-报送情况.png"), full_page=True)
@@ -149,6 +154,14 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
                 if r["单位代码"] == "150723104"
             ]
             assert "本年确无此类事项，已核实。" in notes
+            with page.expect_download() as got:
+                page.locator("a[href$='/html']").click()
+            report = got.value
+            assert report.suggested_filename.endswith(".html") and "鄂伦春自治旗" in report.suggested_filename
+            report.save_as(tmp_path / report.suggested_filename)
+            html = (tmp_path / report.suggested_filename).read_text(encoding="utf-8")
+            assert "主动公开政府信息情况" in html and "【待填写" in html
+            assert page.locator("p.warning", has_text="正文未填写").count() == 1
             browser.close()
     finally:
         kill(server)

@@ -131,6 +131,33 @@ def test_unit_page_versions_diff_and_explanation_into_the_workbook(season) -> No
     assert "此后修改了单位的说明，请重新生成汇总表。" in c.get(f"/s/{sid}/merge").text
 
 
+def test_merge_builds_the_county_report_that_report_writes(season, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The 汇总 page's 年度报告 is `tianbao report` of the consolidated workbook it offers: the same HTML,
+    a Word file, and the texts the county has not written listed on the page."""
+    from tianbao.report.publish import Written, publish
+
+    c, sid, _ = season
+    built = c.post(f"/api/seasons/{sid}/merge").json()
+    assert {"workbook", "csv", "html", "docx"} <= set(built["downloads"])
+    workbook = tmp_path / "汇总.xlsx"
+    workbook.write_bytes(c.get(built["downloads"]["workbook"]).content)
+    done = publish(check_files([workbook], CheckOptions(year=2022)), tmp_path / "报告")
+    assert isinstance(done[0], Written)
+    written = {p.suffix: p for p in done[0].paths}
+    html = c.get(built["downloads"]["html"])
+    assert html.headers["content-type"].startswith("text/html")
+    assert quote(written[".html"].name) in html.headers["content-disposition"]
+    assert html.content == written[".html"].read_bytes()
+    assert "鄂伦春自治旗" in html.text
+    docx = c.get(built["downloads"]["docx"])
+    assert docx.headers["content-type"].endswith("wordprocessingml.document")
+    assert zipfile.ZipFile(io.BytesIO(docx.content)).namelist()  # a Word file, not an error page
+    missing = built["summary"]["report"]["missing"]
+    assert missing == list(done[0].document.missing) and missing  # a county's workbook has no 正文 yet
+    page = c.get(f"/s/{sid}/merge").text
+    assert written[".docx"].name in page and f"（{len(missing)} 处）" in page and missing[0] in page
+
+
 def test_feedback_copies_are_checks_byte_for_byte(season, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each file's download is the copy `check --feedback --feedback-warnings` writes for it (退回修改, 核实,
     新模板: validation.feedback), same name and bytes; a file with nothing to send back has none."""

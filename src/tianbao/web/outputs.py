@@ -12,7 +12,7 @@ import io
 import json
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,8 @@ def _county_report(ws: Workspace, season: Season, workbook: Path, folder: Path) 
     from tianbao.report.publish import Refused, Written, publish
     from tianbao.validation.run import check_files
 
-    run = check_files([workbook], ws.options(season, jobs=1))
+    # the consolidating unit is not on its own roster: its workbook is checked as `tianbao report` checks it
+    run = check_files([workbook], replace(ws.options(season, jobs=1), roster=None))
     done = publish(run, folder)
     if not done or not isinstance(done[0], Written):
         reasons = list(done[0].reasons) if done and isinstance(done[0], Refused) else ["汇总表未能检查"]
