@@ -63,3 +63,30 @@ def test_names_laid_out_are_safe_unique_and_never_ignored_by_check() -> None:
         names.append(unique_name(name, taken))
         taken.add(names[-1])
     assert names == ["报表.xlsx", "报表 (2).xlsx", "_~$报表.xlsx", "_CON.xlsx", "报表 (3).xlsx"]
+
+
+def test_a_checked_file_is_kept_with_everything_check_read_of_it() -> None:
+    """What the workspace keeps of a checked file gives back every field of the check's Submission (its
+    正文 texts too: the 核实 and 新模板 copies and the report carry them)."""
+    from dataclasses import fields
+
+    from tianbao.options import CheckOptions
+    from tianbao.validation import check_files
+    from tianbao.web.records import submission_from_json, submission_json
+    from web_helpers import SUBMISSIONS
+
+    run = check_files(SUBMISSIONS, CheckOptions(year=2022, jobs=1))
+    subs = [f.submission for f in run.report.files]
+    assert any(s.text for s in subs) and any(s.issues for s in subs) and any(s.meta for s in subs)
+    for sub in subs:
+        record, cells = submission_json(sub, {"t2.total": 1.0})
+        back, computed = submission_from_json(record, cells)
+        assert computed == {"t2.total": 1.0}
+        for f in fields(sub):
+            assert getattr(back, f.name) == getattr(sub, f.name), (sub.path, f.name)
+        # the record alone (what the roll-call reads of a unit's only file): everything but the numbers
+        alone, none = submission_from_json(record, None)
+        assert none == {} and alone.values == {} and alone.cached == {}
+        for f in fields(sub):
+            if f.name not in ("values", "cached"):
+                assert getattr(alone, f.name) == getattr(sub, f.name), (sub.path, f.name)

@@ -130,4 +130,6 @@ class ChineseGroup(ChineseHelpGroup):
         except Abort:  # click's word for Ctrl+C outside a command's own handling
             err_console.print("已中断。")
             sys.exit(EXIT_INTERRUPTED)
+        if code == EXIT_INTERRUPTED:  # typer's word for Ctrl+C before a command's own handling (no message)
+            err_console.print("已中断。")
         sys.exit(code if isinstance(code, int) else 0)

@@ -55,8 +55,9 @@ MIGRATIONS: tuple[str, ...] = (
         context TEXT NOT NULL,  -- what the verdict was reached with ('' while not checked yet)
         status TEXT NOT NULL,  -- accepted | accepted_with_warnings | rejected | pending
         unit_code TEXT,
-        report TEXT,
-        record TEXT,
+        report TEXT,  -- check --json's entry for the file
+        record TEXT,  -- the checked Submission without its cells' values (tianbao.web.records)
+        cells TEXT,  -- its values: inputs, cached results, recomputed totals (read only where shown or compared)
         UNIQUE (season_id, key)
     );
     CREATE INDEX receipts_unit ON receipts (season_id, unit_code);

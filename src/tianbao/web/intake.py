@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,9 +53,15 @@ class Receipt:
     received_at: str
     status: str
     unit_code: str | None
-    report: dict[str, Any]  # check --json's entry for the file
+    report_json: str | None  # check --json's entry for the file, as stored (decoded when first asked for)
     again: bool = False  # these bytes had been received before: nothing new was recorded
     received_as: str = ""  # in the upload that gave this receipt: the file's name (in an archive: a.zip!b)
+
+    @cached_property
+    def report(self) -> dict[str, Any]:
+        """check --json's entry for the file ({} while it is not checked); decoded only where it is shown:
+        the roll-call of thousands of receipts never needs it."""
+        return json.loads(self.report_json) if self.report_json else {}
 
     @property
     def shown(self) -> str:
@@ -173,7 +180,7 @@ def _refuse(ws: Workspace, season: Season, sha: str, archive: str, member: str, 
     with ws.db.write() as con:
         cur = con.execute(
             "INSERT OR IGNORE INTO receipts (season_id, key, sha256, name, archive, member, received_at, "
-            "context, status, report, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "context, status, report, record, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 season.id,
                 key,
@@ -185,7 +192,7 @@ def _refuse(ws: Workspace, season: Season, sha: str, archive: str, member: str, 
                 AT_INTAKE,
                 report.status,
                 json.dumps(as_dict, ensure_ascii=False, default=str),
-                submission_json(sub),
+                *submission_json(sub),
             ),
         )
         new = cur.rowcount == 1
@@ -247,8 +254,9 @@ def _check(
     return out
 
 
-def _verdict(checked: Checked, shown: str) -> tuple[str, str | None, str, str]:
-    """status, unit code, the check's dict (its path: the file as received) and the record, for the row."""
+def _verdict(checked: Checked, shown: str) -> tuple[str, str | None, str, str, str]:
+    """status, unit code, the check's dict (its path: the file as received), the record and its cells, for
+    the row."""
     report, computed = checked
     as_dict = {**report.to_dict(), "path": shown}
     sub = report.submission
@@ -258,7 +266,7 @@ def _verdict(checked: Checked, shown: str) -> tuple[str, str | None, str, str]:
         report.status,
         sub.unit_code,
         json.dumps(as_dict, ensure_ascii=False, default=str),
-        submission_json(sub, totals),
+        *submission_json(sub, totals),
     )
 
 
@@ -269,7 +277,7 @@ def check_pending(ws: Workspace, season: Season) -> int:
         context = ws.context(season)
         with ws.db.read() as con:
             todo = con.execute(
-                "SELECT * FROM receipts WHERE season_id = ? AND context NOT IN (?, ?) ORDER BY id",
+                f"SELECT {_COLUMNS} FROM receipts WHERE season_id = ? AND context NOT IN (?, ?) ORDER BY id",
                 (season.id, context, AT_INTAKE),
             ).fetchall()
         if not todo:
@@ -279,7 +287,7 @@ def check_pending(ws: Workspace, season: Season) -> int:
         with ws.db.write() as con:
             for row, one in zip(todo, checked, strict=True):
                 con.execute(
-                    "UPDATE receipts SET context = ?, status = ?, unit_code = ?, report = ?, record = ? "
+                    "UPDATE receipts SET context = ?, status = ?, unit_code = ?, report = ?, record = ?, cells = ? "
                     "WHERE id = ?",
                     (context, *_verdict(one, _receipt(row).shown), row["id"]),
                 )
@@ -295,7 +303,7 @@ def pending_seasons(ws: Workspace) -> list[Season]:
 
 # A receipt's columns: not its record (the file's values and issues, read where they are needed), which
 # would make listing a season of thousands of files read every file's values.
-_COLUMNS = "id, key, sha256, name, archive, member, received_at, status, unit_code, report"
+_COLUMNS = "id, key, sha256, name, archive, member, received_at, status, unit_code, report AS report_json"
 
 
 def receipts(ws: Workspace, season: Season) -> list[Receipt]:
@@ -320,10 +328,10 @@ def submission_of(ws: Workspace, season: Season, r: Receipt) -> Submission | Non
     """The checked file as the check left it (its values, its issues); None while it is not checked yet."""
     with ws.db.read() as con:
         row = con.execute(
-            "SELECT record FROM receipts WHERE season_id = ? AND id = ? AND status != ?",
+            "SELECT record, cells FROM receipts WHERE season_id = ? AND id = ? AND status != ?",
             (season.id, r.id, PENDING),
         ).fetchone()
-    return submission_from_json(row["record"])[0] if row is not None and row["record"] else None
+    return submission_from_json(row["record"], row["cells"])[0] if row is not None and row["record"] else None
 
 
 def receipt_by_key(ws: Workspace, season: Season, key: str) -> Receipt | None:
@@ -335,4 +343,4 @@ def receipt_by_key(ws: Workspace, season: Season, key: str) -> Receipt | None:
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:
-    return from_row(Receipt, row, report=json.loads(row["report"]) if row["report"] else {})
+    return from_row(Receipt, row)

@@ -199,13 +199,13 @@ async def unit_page(request: Request) -> Response:
     changes: list[rollcall.Change] = []
     marks: dict[str, str] = {}
     if shown is not None:
-        values = call.values.get(shown.submission.path, {})
+        values = rollcall.cell_values(ws, s, shown.submission.path)
         tables = [grid_html(g, values, cell_ids=True) for g in table_grids(spec)]
         for i in shown.issues:
             if i.cell_id and i.cell_id in spec.cells:
                 marks[i.cell_id] = "error" if i.is_error or marks.get(i.cell_id) == "error" else "warning"
         if before is not None and before is not shown:
-            changes = rollcall.diff(spec, call.values.get(before.submission.path, {}), values)
+            changes = rollcall.diff(spec, rollcall.cell_values(ws, s, before.submission.path), values)
             for c in changes:
                 marks.setdefault(c.cell_id, "changed")
     return render(

@@ -38,9 +38,11 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def submission_json(sub: Submission, computed: dict[str, float] | None = None) -> str:
-    """The submission as JSON; `computed`: its recomputed totals (shown with the inputs)."""
-    data = {
+def submission_json(sub: Submission, computed: dict[str, float] | None = None) -> tuple[str, str]:
+    """The submission as JSON, in two parts: the record (all but the cells' values) and its cells (the
+    values, the cached results and `computed`, its recomputed totals). Most of the bytes are the cells':
+    the roll-call of thousands of files reads the records alone (`submission_from_json`)."""
+    record = {
         "path": sub.path,
         "sha256": sub.sha256,
         "size": sub.size,
@@ -51,20 +53,22 @@ def submission_json(sub: Submission, computed: dict[str, float] | None = None) -
         "unit_type": sub.unit_type,
         "year": sub.year,
         "meta": {k: _encode(v) for k, v in sub.meta.items()},
-        "values": sub.values,
         "blank": sub.blank,
         "invalid": sub.invalid,
-        "cached": sub.cached,
+        "text": sub.text,
         "issues": [i.to_dict() for i in sub.issues],
         "readable": sub.readable,
-        "computed": computed or {},
     }
-    return json.dumps(data, ensure_ascii=False, default=str)
+    cells = {"values": sub.values, "cached": sub.cached, "computed": computed or {}}
+    return json.dumps(record, ensure_ascii=False, default=str), json.dumps(cells, ensure_ascii=False)
 
 
-def submission_from_json(text: str) -> tuple[Submission, dict[str, float]]:
-    """The submission (its spec found again from its stamp) and its recomputed totals."""
-    data = json.loads(text)
+def submission_from_json(record: str, cells: str | None) -> tuple[Submission, dict[str, float]]:
+    """The submission (its spec found again from its stamp) and its recomputed totals. `cells` None: the
+    record alone, with no values (no inputs, no cached results, no totals) — for what looks at a file's
+    unit, stamp, dates and issues, never at its numbers."""
+    data = json.loads(record)
+    numbers = json.loads(cells) if cells is not None else {"values": {}, "cached": {}, "computed": {}}
     stamp = Stamp(**data["stamp"]) if data["stamp"] is not None else None
     sub = Submission(
         path=data["path"],
@@ -78,11 +82,12 @@ def submission_from_json(text: str) -> tuple[Submission, dict[str, float]]:
         unit_type=data["unit_type"],
         year=data["year"],
         meta={k: _decode(v) for k, v in data["meta"].items()},
-        values=data["values"],
+        values=numbers["values"],
         blank=data["blank"],
         invalid=data["invalid"],
-        cached=data["cached"],
+        cached=numbers["cached"],
+        text=data.get("text"),
         issues=[Issue(**i) for i in data["issues"]],
         readable=data["readable"],
     )
-    return sub, data["computed"]
+    return sub, numbers["computed"]

@@ -5,7 +5,7 @@ without reading a file again; a unit's versions, and the cell-level differences 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -27,7 +27,6 @@ class SeasonRollCall:
     files: tuple[FileEntry, ...]
     receipts: dict[str, Receipt]  # by the file's key (Receipt.key)
     names: dict[str, str]  # file key → display name (unique in the season)
-    values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # key → inputs and totals
     pending: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -104,18 +103,17 @@ def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollC
     spec = load_spec(season.fmt)
     names = display_names(items)
     checked = [r for r in items if r.status != PENDING]
+    # The rules compare the numbers of two files of one unit only (duplicate-identical): the cells of the
+    # files of a unit that sent one are not read.
     with ws.db.read() as con:
-        records = dict(
-            con.execute(
-                "SELECT key, record FROM receipts WHERE season_id = ? AND status != ?",
-                (season.id, PENDING),
-            ).fetchall()
-        )
-    reports, values = [], {}
-    for r in checked:
-        sub, computed = submission_from_json(records[r.key])
-        values[r.key] = {**sub.values, **computed}
-        reports.append(FileReport(sub))
+        rows = con.execute(
+            "SELECT key, record, CASE WHEN unit_code IN (SELECT unit_code FROM receipts WHERE season_id = ? "
+            "AND status != ? GROUP BY unit_code HAVING COUNT(*) > 1) THEN cells END AS cells "
+            "FROM receipts WHERE season_id = ? AND status != ?",
+            (season.id, PENDING, season.id, PENDING),
+        ).fetchall()
+    records = {row["key"]: (row["record"], row["cells"]) for row in rows}
+    reports = [FileReport(submission_from_json(*records[r.key])[0]) for r in checked]
     call = roll_call(reports, spec=spec, roster=ws.roster(season), parent_code=season.unit_code, names=names)
     return SeasonRollCall(
         season=season,
@@ -124,9 +122,21 @@ def _compute(ws: Workspace, season: Season, items: list[Receipt]) -> SeasonRollC
         files=call.files,
         receipts={r.key: r for r in items},
         names=names,
-        values=values,
         pending=len(items) - len(checked),
     )
+
+
+def cell_values(ws: Workspace, season: Season, key: str) -> dict[str, float | None]:
+    """A checked file's inputs and recomputed totals ({} while it is not checked)."""
+    with ws.db.read() as con:
+        row = con.execute(
+            "SELECT record, cells FROM receipts WHERE season_id = ? AND key = ? AND cells IS NOT NULL",
+            (season.id, key),
+        ).fetchone()
+    if row is None:
+        return {}
+    sub, computed = submission_from_json(row["record"], row["cells"])
+    return {**sub.values, **computed}
 
 
 @dataclass(frozen=True)
