@@ -15,6 +15,7 @@ import pytest
 
 from consolidation_data import issue_list
 from test_web_durability import free_port, kill, start
+from tianbao.validation.report import STATUS_ZH
 from web_helpers import SAMPLES, SUBMISSIONS
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
@@ -88,8 +89,7 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             )
             assert rows.count() == len(SUBMISSIONS)
             verdicts = page.locator("#progress-rows tr td:nth-child(3)").all_inner_texts()
-            shown = {"accepted": "通过", "accepted_with_warnings": "通过（有警告）", "rejected": "退回"}
-            assert sorted(verdicts) == sorted(shown[f["status"]] for f in EXPECTED["files"].values())
+            assert sorted(verdicts) == sorted(STATUS_ZH[f["status"]] for f in EXPECTED["files"].values())
             page.get_by_role("heading", name=f"已收到（{len(SUBMISSIONS)} 个文件）").wait_for()
 
             # a zip from a chat app: a file already received and the lock file Excel left beside it

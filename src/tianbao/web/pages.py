@@ -225,6 +225,7 @@ async def unit_page(request: Request) -> Response:
         explanations=rollcall.explanations(ws, s),
         feedback_kind=outputs.feedback_kind_of,
         severity=SEVERITY_ZH,
+        status_zh=STATUS_ZH,
         page="rollcall",
     )
 

@@ -11,7 +11,8 @@
   var table = document.getElementById("progress");
   var rows = document.getElementById("progress-rows");
   var queue = [], running = 0, busy = 0, LIMIT = 3;
-  var STATUS = { accepted: "通过", accepted_with_warnings: "通过（有警告）", rejected: "退回", pending: "检查中" };
+  var STATUS = JSON.parse(form.dataset.status);  // the verdicts' names, as the pages name them
+  STATUS.pending = "检查中";
 
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text || ""; tr.appendChild(td); return td; }
 
