@@ -275,3 +275,20 @@ def test_ctrl_c_ends_merge_cleanly(when: str, many: Path, tmp_path: Path) -> Non
     assert "已中断" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
     assert list(out.iterdir()) == [] and list(system_tmp.iterdir()) == []
+
+
+def test_ctrl_c_while_typer_still_parses_says_so(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    """Ctrl+C before a command's own handling (typer turns it into exit code 130 without a word) still
+    ends with “已中断。”: the moment the real-process tests above hit only by chance."""
+    from tianbao.cli import main as cli_main
+    from tianbao.cli.usage import ChineseGroup
+
+    def interrupted(self: object, ctx: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ChineseGroup, "invoke", interrupted)
+    monkeypatch.setattr(sys, "argv", ["tianbao", "codes"])
+    with pytest.raises(SystemExit) as exited:
+        cli_main.main()
+    assert exited.value.code == 130
+    assert "已中断" in capsys.readouterr().err
