@@ -264,6 +264,17 @@ def test_bad_season_and_roster_are_chinese_errors(tmp_path: Path) -> None:
         assert r.status_code == 400 and "报告年度 25 不在 2000–2100 之间" in r.json()["error"]
         r = c.post("/api/seasons", json={"year": 2025, "unit_code": "", "unit_name": ""})
         assert r.status_code == 400 and "汇总单位" in r.json()["error"]
+        # a year is an integer, never rounded (2025.5) nor taken from true (1); a code or name is bounded
+        for year in (2025.5, "2025.5", True, "9" * 500, None, [2025]):
+            r = c.post("/api/seasons", json={"year": year, "unit_code": "1", "unit_name": "甲"})
+            assert r.status_code == 400 and "不是整数" in r.json()["error"], year
+        r = c.post("/api/seasons", json={"year": "2025", "unit_code": "1" * 500, "unit_name": "甲"})
+        assert r.status_code == 400 and "汇总单位代码有 500 个字符" in r.json()["error"]
+        r = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲" * 5000})
+        assert r.status_code == 400 and "汇总单位名称有 5,000 个字" in r.json()["error"]
+        page = c.post("/seasons", data={"year": "2025", "unit_code": "1", "unit_name": "甲" * 5000}).text
+        assert "汇总单位名称有 5,000 个字，超过 200 个（请用 “单位名称” 只给出单位的名称）" in page
+        assert c.get("/api/seasons").json()["seasons"] == []
         sid = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲县"}).json()["id"]
         bad = "单位代码,单位名称,单位类型,上级单位代码\n11,乙镇,村,1\n".encode()
         r = c.put(f"/api/seasons/{sid}/roster", files={"file": ("名单.csv", bad)})

@@ -272,10 +272,15 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise HTTPException(400, f"“{value}”不是整数") from None
+    """An integer as JSON gives it (2025) or as text ("2025"); 2025.5, true and text of more than a few
+    digits are refused, never rounded or taken as 1."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
+        return int(value.strip())
+    shown = json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 20 else shown[:20] + "…"
+    raise HTTPException(400, f"{shown} 不是整数")
 
 
 S = "/api/seasons/{sid:int}"

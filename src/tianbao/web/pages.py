@@ -54,7 +54,7 @@ async def seasons_page(request: Request) -> Response:
             )
             return _go(f"/s/{s.id}")
         except ValueError as exc:
-            error = exc.message if isinstance(exc, TianbaoError) else "报告年度应为四位数字，如 2025"
+            error = str(exc) if isinstance(exc, TianbaoError) else "报告年度应为四位数字，如 2025"
     return render(
         request, "seasons.html", 400 if error else 200, seasons=ws.seasons(), formats=FORMATS, error=error
     )
@@ -84,7 +84,7 @@ async def season_page(request: Request) -> Response:
                 ws.remove_previous(s, str(form.get("sha256", "")))
                 notice = "已移除。"
         except TianbaoError as exc:
-            error = exc.message + (f"（{exc.hint}）" if exc.hint else "")
+            error = str(exc)
         s = ws.season(s.id)
     roster = ws.roster(s)
     text = ""
@@ -266,7 +266,7 @@ async def merge_page(request: Request) -> Response:
             await run_in_threadpool(outputs.build_merge, ws, s)
             return _go(f"/s/{s.id}/merge")
         except TianbaoError as exc:
-            error = exc.message
+            error = str(exc)
     built = outputs.latest_merge(ws, s)
     names = built.file_names(s) if built else {}
     warning = outputs.stale(ws, s, built) if built else None

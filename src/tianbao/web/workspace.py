@@ -26,7 +26,7 @@ from tianbao.intake import ignored_reason
 from tianbao.options import CheckOptions
 from tianbao.reading.model import Limits
 from tianbao.reading.previous import Previous, read_previous
-from tianbao.roster import Roster, load_roster
+from tianbao.roster import Roster, load_roster, require_bounded
 from tianbao.spec import FORMATS, load_spec
 from tianbao.web.db import Database, from_row
 from tianbao.web.store import Store
@@ -151,6 +151,9 @@ class Workspace:
         unit_code, unit_name = unit_code.strip(), unit_name.strip()
         if not unit_code or not unit_name:
             raise UsageError("请填写汇总单位的代码和名称", "如 150723、鄂伦春自治旗")
+        require_bounded(
+            unit_code, unit_name, whose="汇总单位", code_option="“单位代码”", name_option="“单位名称”"
+        )
         due = _deadline(year, deadline)
         with self.db.write() as con:
             cur = con.execute(
