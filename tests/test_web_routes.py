@@ -458,3 +458,26 @@ def test_serve_in_chinese_a_port_in_use_and_a_workspace_that_is_a_file(tmp_path:
     (tmp_path / "工作区.txt").write_text("x")
     r = runner.invoke(app, ["serve", "--workspace", str(tmp_path / "工作区.txt"), "--no-browser"])
     assert r.exit_code == 2 and "是一个文件" in r.output
+
+
+def test_the_frameworks_own_errors_are_said_in_chinese(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        r = c.delete("/api/seasons")
+        assert r.status_code == 405 and r.json()["error"] == "不支持这种请求方法"
+        assert "GET" in r.headers["allow"]
+        r = c.get("/api/no-such-thing")
+        assert r.status_code == 404 and r.json()["error"] == "找不到这个页面或文件"
+        page = c.get("/no/such/page")
+        assert (
+            page.status_code == 404 and "找不到这个页面或文件" in page.text and "Not Found" not in page.text
+        )
+        sid = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲县"}).json()["id"]
+        many = [("file", (f"{i}.txt", b"x")) for i in range(1001)]
+        r = c.post(f"/api/seasons/{sid}/files", files=many)
+        assert r.status_code == 400 and r.json()["error"] == "一次上传的文件超过 1000 个，请分批上传"
+        broken = {"content-type": "multipart/form-data"}  # no boundary
+        r = c.post(f"/api/seasons/{sid}/files", content=b"--x\r\n", headers=broken)
+        assert r.status_code == 400 and "请求的表单无法读出" in r.json()["error"]
+        assert c.get(f"/api/seasons/{sid}/files").json()["files"] == []
+        # our own messages are kept as they are
+        assert c.get("/api/seasons/99/rollcall").json()["error"] == "找不到这个年度"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -82,17 +83,50 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(html, status_code=status)
 
 
+# What the framework says in English (its defaults and its form parser's messages), said in Chinese.
+FRAMEWORK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"Too many files\. Maximum number of files is (\d+)\."),
+        "一次上传的文件超过 {0} 个，请分批上传",
+    ),
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)\."), "表单的字段超过 {0} 个，未接收"),
+    (re.compile(r"(?:Field|Part) exceeded maximum size of (\d+)KB\."), "表单中的一项超过 {0} KB，未接收"),
+    (
+        re.compile(r"Missing boundary in multipart\.|Invalid multipart data\.|.*Content-Disposition.*"),
+        "请求的表单无法读出（不是有效的 multipart/form-data），未接收",
+    ),
+)
+STATUS_ERRORS = {
+    400: "请求无法读出，未接收",
+    401: "需要访问令牌：请用启动时给出的网址打开",
+    403: "没有权限",
+    404: "找不到这个页面或文件",
+    405: "不支持这种请求方法",
+    413: "上传的内容太大，未接收",
+}
+
+
+def error_message(status: int, detail: str) -> str:
+    """`detail` when it is ours (Chinese), else the framework's message said in Chinese."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+        return detail
+    for pattern, message in FRAMEWORK_ERRORS:
+        if m := pattern.fullmatch(detail):
+            return message.format(*m.groups())
+    return STATUS_ERRORS.get(status, f"请求未能完成（HTTP {status}）")
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    message = error_message(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers or {})  # 405 says which methods are allowed
     if _wants_json(request):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    if exc.status_code == 404:
-        return render(request, "error.html", 404, message="找不到这个页面或文件。")
-    return render(request, "error.html", exc.status_code, message=exc.detail)
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
+    return render(request, "error.html", exc.status_code, message=message)
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
@@ -104,7 +138,7 @@ async def _too_large(request: Request, exc: Exception) -> Response:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return await _http_error(request, HTTPException(404, "找不到"))
+    return await _http_error(request, HTTPException(404))
 
 
 def create_app(
