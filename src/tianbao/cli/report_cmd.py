@@ -58,7 +58,7 @@ def report(
 
     from tianbao.fileio import legible_path
     from tianbao.inputs import expand_paths
-    from tianbao.report.publish import Refused, publish
+    from tianbao.report.publish import Refused, publish, text_of
     from tianbao.validation import check_files
 
     formats = tuple(f for f, on in (("html", html), ("docx", docx)) if on) or ("html", "docx")
@@ -70,7 +70,7 @@ def report(
         if text is not None:
             if len(expand_paths(paths, exclude=options.exclude)) != 1:
                 raise UsageError("--text 只能用于一个工作簿", "请只给出要生成报告的那一个工作簿")
-            given_text = _text_of(text, options)
+            given_text = text_of(text, limits=options.limits, year=options.year)
         with progress_bar() as progress:
             run = check_files(paths, options, progress=progress)
         results = publish(run, out, formats=formats, text=given_text)
@@ -109,16 +109,3 @@ def _notes(r: object) -> None:
     warnings = sum(1 for i in issues if not i.is_error)
     if warnings:
         err_console.print(f"  ! 检查有 {warnings} 条警告，请用 tianbao check 查看。")
-
-
-def _text_of(path: Path, options: CheckOptions) -> dict[str, str]:
-    from tianbao.reading import read_submission
-
-    sub = read_submission(path, limits=options.limits)
-    if sub.text is None:
-        reasons = "；".join(i.message.rstrip("。") for i in sub.issues if i.is_error)[:200]
-        detail = f"（{reasons}）" if reasons else ""
-        raise UsageError(f"{path} 没有可用的“正文”工作表{detail}", "请给出填写了“正文”的 tianbao 模板或报表")
-    if options.year is not None and sub.year is not None and sub.year != options.year:
-        raise UsageError(f"{path} 是 {sub.year} 年度的，本次是 {options.year} 年度", "请给出本年度的正文")
-    return sub.text

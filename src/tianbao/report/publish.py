@@ -26,7 +26,7 @@ from pathlib import Path
 from tianbao.consolidation.rollcall import display_names
 from tianbao.consolidation.select import IDENTICAL, SUPERSEDED, Selection, select
 from tianbao.fileio import safe_filename, write_bytes_atomic
-from tianbao.reading.model import Submission
+from tianbao.reading.model import Limits, Submission
 from tianbao.report.document import ReportDocument, build_report
 from tianbao.report.html_page import report_html
 from tianbao.report.word import report_docx
@@ -149,3 +149,22 @@ def publish(
 def _accepted(f: FileReport, index: Mapping[int, int]) -> bool:
     """Passed the check (with or without warnings), in the run's format."""
     return f.status != "rejected" and id(f.submission) in index
+
+
+def text_of(
+    path: Path, *, limits: Limits | None = None, year: int | None = None, name: str | None = None
+) -> dict[str, str]:
+    """The 正文 of another workbook (`tianbao report --text`, the web's 本级正文): a tianbao template or
+    return whose “正文” sheet can be read, of `year` when given. `name`: how messages name the file."""
+    from tianbao.errors import UsageError
+    from tianbao.reading import read_submission
+
+    shown = name or str(path)
+    sub = read_submission(path, limits=limits or Limits())
+    if sub.text is None:
+        reasons = "；".join(i.message.rstrip("。") for i in sub.issues if i.is_error)[:200]
+        detail = f"（{reasons}）" if reasons else ""
+        raise UsageError(f"{shown} 没有可用的“正文”工作表{detail}", "请给出填写了“正文”的 tianbao 模板或报表")
+    if year is not None and sub.year is not None and sub.year != year:
+        raise UsageError(f"{shown} 是 {sub.year} 年度的，本次是 {year} 年度", "请给出本年度的正文")
+    return sub.text

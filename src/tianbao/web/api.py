@@ -114,6 +114,22 @@ async def previous(request: Request) -> Response:
 
 
 @user_errors
+async def county_text(request: Request) -> Response:
+    """本级正文: GET the workbook whose “正文” goes into the county's report, and its texts; PUT one (a
+    tianbao template or return of the year, as `tianbao report --text` takes it); DELETE it."""
+    ws, s = ws_of(request), season_of(request)
+    if request.method == "PUT":
+        name, fh = (await uploads(request))[0]
+        await run_in_threadpool(ws.set_county_text, s, fh.read(), name or "正文.xlsx")
+    elif request.method == "DELETE":
+        await require_csrf(request)
+        await run_in_threadpool(ws.remove_county_text, s)
+    s = ws.season(s.id)
+    text = await run_in_threadpool(ws.county_text, s)
+    return JSONResponse({"name": s.text_name, "text": text})
+
+
+@user_errors
 async def files(request: Request) -> Response:
     """GET: every file received, and those ignored (not reports). POST (multipart, fields `file`): receive
     them; `?wait=0` answers as soon as they are kept (verdicts follow: GET the file until its status is no
@@ -290,6 +306,7 @@ routes = [
     Route(S, season),
     Route(S + "/roster", roster, methods=["GET", "PUT"]),
     Route(S + "/previous", previous, methods=["GET", "POST"]),
+    Route(S + "/text", county_text, methods=["GET", "PUT", "DELETE"]),
     Route(S + "/files", files, methods=["GET", "POST"]),
     Route(S + "/files/{rid:int}", file),
     Route(S + "/files/{rid:int}/content", content),

@@ -88,6 +88,10 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE seasons ADD COLUMN text_sha256 TEXT REFERENCES blobs;  -- 本级正文: the county's own text
+    ALTER TABLE seasons ADD COLUMN text_name TEXT
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 T = TypeVar("T")

@@ -97,6 +97,7 @@ def build_merge(ws: Workspace, season: Season) -> Built:
         "totals": {label: result.totals[c] for c, label in HEADLINE.items() if c in result.totals},
         "last_receipt": max(r.id for r in items),
         "explanations": _digest(explained),
+        "text": season.text_sha256,
         "report": report,
     }
     with ws.db.write() as con:
@@ -115,14 +116,14 @@ def build_merge(ws: Workspace, season: Season) -> Built:
 
 def _county_report(ws: Workspace, season: Season, workbook: Path, folder: Path) -> dict[str, Any]:
     """The publishable report of the consolidated workbook (`tianbao report 汇总.xlsx`: its tables, the
-    texts the county has not written as placeholders), kept in the store: its files (html, docx) by kind
+    texts the county has not written as placeholders; with the 本级正文 when one was given), kept in the store: its files (html, docx) by kind
     with name and SHA-256, and the texts missing; or why there is none."""
     from tianbao.report.publish import Refused, Written, publish
     from tianbao.validation.run import check_files
 
     # the consolidating unit is not on its own roster: its workbook is checked as `tianbao report` checks it
     run = check_files([workbook], replace(ws.options(season, jobs=1), roster=None))
-    done = publish(run, folder)
+    done = publish(run, folder, text=ws.county_text(season))
     if not done or not isinstance(done[0], Written):
         reasons = list(done[0].reasons) if done and isinstance(done[0], Refused) else ["汇总表未能检查"]
         return {"files": {}, "missing": [], "refused": reasons}
@@ -152,7 +153,8 @@ def latest_merge(ws: Workspace, season: Season, merge_id: int | None = None) -> 
 
 
 def stale(ws: Workspace, season: Season, built: Built) -> str | None:
-    """Why the consolidation `built` is out of date (files received or 说明 changed since); None if it is not."""
+    """Why the consolidation `built` is out of date (files received, 说明 or 本级正文 changed since); None
+    if it is not."""
     with ws.db.read() as con:
         newer = con.execute(
             "SELECT COUNT(*) FROM receipts WHERE season_id = ? AND id > ?",
@@ -161,6 +163,8 @@ def stale(ws: Workspace, season: Season, built: Built) -> str | None:
     reasons = [f"又收到 {newer} 个文件"] if newer else []
     if _digest(explanations(ws, season)) != built.summary.get("explanations"):
         reasons.append("修改了单位的说明")
+    if season.text_sha256 != built.summary.get("text"):
+        reasons.append("更换了本级正文")
     return "此后" + "、".join(reasons) + "，请重新生成汇总表。" if reasons else None
 
 

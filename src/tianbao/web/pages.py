@@ -259,14 +259,23 @@ async def file_page(request: Request) -> Response:
 
 async def merge_page(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
-    error = None
+    error = notice = None
     if request.method == "POST":
-        await require_csrf(request)
+        form = await require_csrf(request)
+        action = form.get("action") if form is not None else None
         try:
-            await run_in_threadpool(outputs.build_merge, ws, s)
-            return _go(f"/s/{s.id}/merge")
+            if action == "text" and form is not None and isinstance(up := form.get("file"), UploadFile):
+                await run_in_threadpool(ws.set_county_text, s, await up.read(), up.filename or "")
+                notice = "已使用本级正文；请重新生成汇总表，报告才会用上它。"
+            elif action == "text-remove":
+                ws.remove_county_text(s)
+                notice = "已不再使用本级正文。"
+            else:
+                await run_in_threadpool(outputs.build_merge, ws, s)
+                return _go(f"/s/{s.id}/merge")
         except TianbaoError as exc:
             error = str(exc)
+        s = ws.season(s.id)
     built = outputs.latest_merge(ws, s)
     names = built.file_names(s) if built else {}
     warning = outputs.stale(ws, s, built) if built else None
@@ -278,6 +287,7 @@ async def merge_page(request: Request) -> Response:
         built=built,
         names=names,
         error=error,
+        notice=notice,
         warning=warning,
         page="merge",
     )

@@ -56,6 +56,8 @@ class Season:
     roster_sha256: str | None
     roster_name: str | None
     created_at: str
+    text_sha256: str | None = None  # 本级正文: a workbook whose “正文” the county's report takes
+    text_name: str | None = None
 
     @property
     def title(self) -> str:
@@ -74,6 +76,7 @@ class Season:
             "deadline": self.deadline,
             "days_left": self.days_left(),
             "roster": self.roster_name,
+            "text": self.text_name,
             "created_at": self.created_at,
         }
 
@@ -187,6 +190,42 @@ class Workspace:
         if season.roster_sha256 is None:
             return None
         return self._load_roster(season.roster_sha256, season.roster_name or "名单.csv")
+
+    # The county's own text (本级正文) ---------------------------------------------------------------
+
+    def set_county_text(self, season: Season, data: bytes, name: str) -> dict[str, str]:
+        """Keep a workbook whose “正文” goes into the county's report (as `tianbao report --text` takes
+        it: a tianbao template or return of the season's year); refused, with the reason, when it has none."""
+        shown = safe_filename(base_name(name or "正文.xlsx"))
+        sha = self.store.put(data)
+        text = self._county_text(season, sha, shown)
+        with self.db.write() as con:
+            self.keep(con, sha)
+            con.execute(
+                "UPDATE seasons SET text_sha256 = ?, text_name = ? WHERE id = ?", (sha, shown, season.id)
+            )
+        return text
+
+    def remove_county_text(self, season: Season) -> None:
+        with self.db.write() as con:
+            con.execute("UPDATE seasons SET text_sha256 = NULL, text_name = NULL WHERE id = ?", (season.id,))
+
+    def county_text(self, season: Season) -> dict[str, str] | None:
+        """The 本级正文 of the season; None when none was given."""
+        if season.text_sha256 is None:
+            return None
+        return self._county_text(season, season.text_sha256, season.text_name or "正文.xlsx")
+
+    def _county_text(self, season: Season, sha: str, name: str) -> dict[str, str]:
+        from tianbao.report.publish import text_of
+
+        folder = self.scratch()
+        try:
+            target = folder / unique_name(name, set())
+            self.store.link_into(sha, target)
+            return text_of(target, limits=self.limits, year=season.year, name=name)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # Last year's data --------------------------------------------------------------------------------
 
