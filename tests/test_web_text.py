@@ -70,6 +70,10 @@ def test_the_text_can_be_given_on_the_merge_page(tmp_path: Path) -> None:
     with client(tmp_path / "ws") as c:
         sid = season_with_roster(c)
         form = {"action": "text"}
+        page = c.post(f"/s/{sid}/merge", data=form, files={"file": ("", b"")})  # no file chosen: no merge
+        assert (
+            page.status_code == 400 and "没有选择文件" in page.text and "还没有收到任何报表" not in page.text
+        )
         page = c.post(f"/s/{sid}/merge", data=form, files={"file": ("正文.xlsx", b"not a workbook")})
         assert page.status_code == 400 and "没有可用的“正文”工作表" in page.text
         page = c.post(f"/s/{sid}/merge", data=form, files={"file": ("正文.xlsx", text.read_bytes())})

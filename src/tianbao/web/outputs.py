@@ -115,9 +115,9 @@ def build_merge(ws: Workspace, season: Season) -> Built:
 
 
 def _county_report(ws: Workspace, season: Season, workbook: Path, folder: Path) -> dict[str, Any]:
-    """The publishable report of the consolidated workbook (`tianbao report 汇总.xlsx`: its tables, the
-    texts the county has not written as placeholders; with the 本级正文 when one was given), kept in the store: its files (html, docx) by kind
-    with name and SHA-256, and the texts missing; or why there is none."""
+    """The publishable report of the consolidated workbook (`tianbao report 汇总.xlsx`, with `--text` the
+    本级正文 when one was given: its tables, the texts not written as placeholders), kept in the store: its
+    files (html, docx) by kind with name and SHA-256, and the texts missing; or why there is none."""
     from tianbao.report.publish import Refused, Written, publish
     from tianbao.validation.run import check_files
 

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tianbao.consolidation.model import COVERED, MISSING, PASSED, RETURNED, STATUSES, WARNED
-from tianbao.errors import TianbaoError
+from tianbao.errors import TianbaoError, UsageError
 from tianbao.issues import SEVERITY_ZH
 from tianbao.reading.previous import SOURCES
 from tianbao.report import grid_html, table_grids
@@ -264,8 +264,11 @@ async def merge_page(request: Request) -> Response:
         form = await require_csrf(request)
         action = form.get("action") if form is not None else None
         try:
-            if action == "text" and form is not None and isinstance(up := form.get("file"), UploadFile):
-                await run_in_threadpool(ws.set_county_text, s, await up.read(), up.filename or "")
+            if action == "text":
+                up = form.get("file") if form is not None else None
+                if not isinstance(up, UploadFile) or not up.filename:
+                    raise UsageError("没有选择文件", "请选择填写了“正文”的本级模板（.xlsx）")
+                await run_in_threadpool(ws.set_county_text, s, await up.read(), up.filename)
                 notice = "已使用本级正文；请重新生成汇总表，报告才会用上它。"
             elif action == "text-remove":
                 ws.remove_county_text(s)
