@@ -10,6 +10,7 @@ import os
 import zipfile
 from pathlib import Path
 
+import make_fixtures as fx
 import openpyxl
 import pytest
 
@@ -162,6 +163,21 @@ def test_a_season_in_the_browser(tmp_path: Path) -> None:
             html = (tmp_path / report.suggested_filename).read_text(encoding="utf-8")
             assert "主动公开政府信息情况" in html and "【待填写" in html
             assert page.locator("p.warning", has_text="正文未填写").count() == 1
+
+            # the county's own text (本级正文), then the report again: it has the text
+            text = fx.filled(tmp_path / "旗本级正文.xlsx", {"text.problems": "全旗的问题及改进。"}, year=2022)
+            page.locator("form:has(input[value=text]) input[type=file]").set_input_files(text)
+            page.get_by_role("button", name="上传", exact=True).click()
+            page.get_by_text("已使用本级正文").wait_for()
+            assert "更换了本级正文" in page.locator("p.warning").first.inner_text()
+            with page.expect_navigation(timeout=120_000):
+                page.get_by_role("button", name="生成汇总表").click()
+            assert page.locator("p.warning", has_text="更换了本级正文").count() == 0
+            page.screenshot(path=str(shots / "08-本级正文.png"), full_page=True)
+            with page.expect_download() as got:
+                page.locator("a[href$='/html']").click()
+            got.value.save_as(tmp_path / "报告2.html")
+            assert "全旗的问题及改进。" in (tmp_path / "报告2.html").read_text(encoding="utf-8")
             browser.close()
     finally:
         kill(server)
