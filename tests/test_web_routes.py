@@ -273,7 +273,7 @@ def test_bad_season_and_roster_are_chinese_errors(tmp_path: Path) -> None:
         r = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲" * 5000})
         assert r.status_code == 400 and "汇总单位名称有 5,000 个字" in r.json()["error"]
         page = c.post("/seasons", data={"year": "2025", "unit_code": "1", "unit_name": "甲" * 5000}).text
-        assert "汇总单位名称有 5,000 个字，超过 200 个（请用 “单位名称” 只给出单位的名称）" in page
+        assert "汇总单位名称有 5,000 个字，超过 200 个（请用“单位名称”只给出单位的名称）" in page
         assert c.get("/api/seasons").json()["seasons"] == []
         sid = c.post("/api/seasons", json={"year": 2025, "unit_code": "1", "unit_name": "甲县"}).json()["id"]
         bad = "单位代码,单位名称,单位类型,上级单位代码\n11,乙镇,村,1\n".encode()

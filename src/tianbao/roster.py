@@ -44,12 +44,18 @@ def require_bounded(
     (`MAX_CODE`, `MAX_NAME`): a UsageError otherwise."""
     if code and len(code) > MAX_CODE:
         raise UsageError(
-            f"{whose}代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", f"请用 {code_option} 只给出代码"
+            f"{whose}代码有 {len(code):,} 个字符，超过 {MAX_CODE} 个", f"请用{_spaced(code_option)}只给出代码"
         )
     if name and len(name) > MAX_NAME:
         raise UsageError(
-            f"{whose}名称有 {len(name):,} 个字，超过 {MAX_NAME} 个", f"请用 {name_option} 只给出单位的名称"
+            f"{whose}名称有 {len(name):,} 个字，超过 {MAX_NAME} 个",
+            f"请用{_spaced(name_option)}只给出单位的名称",
         )
+
+
+def _spaced(option: str) -> str:
+    """An option among Chinese words: `--unit-name` with spaces around it, “单位名称” (a field) without."""
+    return option if option.startswith("“") else f" {option} "
 
 
 _SPACE = re.compile(r"\s+")  # includes the full-width space U+3000
