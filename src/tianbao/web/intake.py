@@ -120,10 +120,7 @@ def receive(ws: Workspace, season: Season, name: str, fh: BinaryIO) -> Received:
 def _unpack(ws: Workspace, season: Season, sha: str, name: str) -> Received:
     """The files of an archive, opened by tianbao.intake (its limits, names, nesting and refusals)."""
     out = Received()
-    folder = ws.scratch()
-    try:
-        path = folder / unique_name(name, set())
-        ws.store.link_into(sha, path)
+    with ws.laid_out(sha, name) as path:
         prefix = str(path) + MEMBER_SEP
         with gather([path], ws.limits) as found:
             for tmp in found.to_read:
@@ -143,8 +140,6 @@ def _unpack(ws: Workspace, season: Season, sha: str, name: str) -> Received:
             for ignored in found.ignored:
                 shown = name + ignored.path[len(str(path)) :]
                 out.ignored.append(_ignore(ws, season, sha, shown, ignored.reason))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return out
 
 

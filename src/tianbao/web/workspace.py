@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,18 @@ class Workspace:
     def scratch(self) -> Path:
         """A fresh folder for one task's files (removed by the caller)."""
         return Path(tempfile.mkdtemp(dir=self.work))
+
+    @contextlib.contextmanager
+    def laid_out(self, sha256: str, name: str) -> Iterator[Path]:
+        """The stored file under its name (made safe) in a fresh folder, for a library call that reads a
+        path and names it in its messages; the folder is removed afterwards."""
+        folder = self.scratch()
+        try:
+            target = folder / unique_name(name, set())
+            self.store.link_into(sha256, target)
+            yield target
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # Files -------------------------------------------------------------------------------------------
 
@@ -219,13 +232,8 @@ class Workspace:
     def _county_text(self, season: Season, sha: str, name: str) -> dict[str, str]:
         from tianbao.report.publish import text_of
 
-        folder = self.scratch()
-        try:
-            target = folder / unique_name(name, set())
-            self.store.link_into(sha, target)
+        with self.laid_out(sha, name) as target:
             return text_of(target, limits=self.limits, year=season.year, name=name)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     # Last year's data --------------------------------------------------------------------------------
 
