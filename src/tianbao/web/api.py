@@ -120,13 +120,14 @@ async def county_text(request: Request) -> Response:
     ws, s = ws_of(request), season_of(request)
     if request.method == "PUT":
         name, fh = (await uploads(request))[0]
-        await run_in_threadpool(ws.set_county_text, s, fh.read(), name or "正文.xlsx")
+        text = await run_in_threadpool(ws.set_county_text, s, fh.read(), name or "正文.xlsx")
     elif request.method == "DELETE":
         await require_csrf(request)
         await run_in_threadpool(ws.remove_county_text, s)
-    s = ws.season(s.id)
-    text = await run_in_threadpool(ws.county_text, s)
-    return JSONResponse({"name": s.text_name, "text": text})
+        text = None
+    else:
+        text = await run_in_threadpool(ws.county_text, s)
+    return JSONResponse({"name": ws.season(s.id).text_name, "text": text})
 
 
 @user_errors
