@@ -1,6 +1,14 @@
 """Exceptions of tianbao. Each inherits the package base and a builtin, so callers may catch either."""
 
 import errno
+import re
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def speaks_chinese(message: str) -> bool:
+    """Whether a message is ours (Chinese) rather than a library's English one, which is then translated."""
+    return _HAN.search(message) is not None
 
 
 class TianbaoError(Exception):

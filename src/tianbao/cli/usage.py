@@ -14,6 +14,7 @@ from typer import Abort
 
 from tianbao.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, err_console
 from tianbao.cli.help import ChineseHelpGroup, usage_line
+from tianbao.errors import speaks_chinese
 
 try:  # typer's own copy of click: private, so without it the English messages stay
     from typer._click import exceptions as click_errors
@@ -69,7 +70,7 @@ def _hint(exc: Any) -> str:
 
 def _value_reason(message: str) -> str:
     """Our own checks already speak Chinese; typer's common complaints are translated."""
-    if re.search(r"[\u4e00-\u9fff]", message):
+    if speaks_chinese(message):
         return message
     for pattern, zh in _BOUNDS:
         m = pattern.search(message)

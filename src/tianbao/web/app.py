@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from tianbao.errors import speaks_chinese
 from tianbao.web.checker import Checker
 from tianbao.web.guard import BodyTooLarge, Guard, is_browser
 from tianbao.web.workspace import Workspace
@@ -108,7 +109,7 @@ STATUS_ERRORS = {
 
 def error_message(status: int, detail: str) -> str:
     """`detail` when it is ours (Chinese), else the framework's message said in Chinese."""
-    if any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+    if speaks_chinese(detail):
         return detail
     for pattern, message in FRAMEWORK_ERRORS:
         if m := pattern.fullmatch(detail):
